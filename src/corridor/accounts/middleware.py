@@ -1,0 +1,49 @@
+"""Enforces, on every request, that a signed-in session is still allowed to be."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from corridor.accounts import unlock
+from corridor.accounts.models import StaffSession
+
+
+class SessionGuardMiddleware:
+    """Ends sessions that idled out, lost their second factor, or were ended elsewhere."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            reason = self._reason_to_end(request)
+            if reason:
+                unlock.end_session(request, reason=reason)
+            else:
+                now = time.time()
+                previous = request.session.get(unlock.LAST_SEEN, 0)
+                request.session[unlock.LAST_SEEN] = now
+                if now - previous > 60:
+                    StaffSession.objects.filter(pk=request.session.get(unlock.STAFF_SESSION)).update(
+                        last_seen_at=datetime.now(UTC)
+                    )
+        response = self.get_response(request)
+        unlock.apply_unlock_cookie(request, response)
+        return response
+
+    @staticmethod
+    def _reason_to_end(request: HttpRequest) -> str:
+        session = request.session
+        if not session.get(unlock.FACTOR):
+            return "no_second_factor"
+        if time.time() - session.get(unlock.LAST_SEEN, 0) > settings.CORRIDOR_IDLE_TIMEOUT_SECONDS:
+            return "idle_timeout"
+        staff_session = session.get(unlock.STAFF_SESSION)
+        if not staff_session or not StaffSession.objects.filter(pk=staff_session, session_key=session.session_key).exists():
+            return "ended_elsewhere"
+        return ""

@@ -1,0 +1,268 @@
+"""Every write to staff accounts: creation, roles, passwords, disabling, throttling."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from corridor.accounts import keyring
+from corridor.accounts.models import (
+    CASE_READING_ROLES,
+    LoginThrottle,
+    OrgKeyKind,
+    Role,
+    RoleAssignment,
+    StaffSession,
+    User,
+)
+from corridor.audit.services import record_event
+from corridor.crypto import keys
+from corridor.crypto.errors import WrongPassword
+from corridor.crypto.kdf import Argon2Cost, unwrap_with_password, wrap_with_password
+
+
+def argon2_cost() -> Argon2Cost:
+    """The configured Argon2id cost for new password wraps."""
+    return Argon2Cost(opslimit=settings.CORRIDOR_ARGON2_OPSLIMIT, memlimit=settings.CORRIDOR_ARGON2_MEMLIMIT)
+
+
+def validate_roles(roles: set[str]) -> None:
+    """Administrators manage users and read no case, so admin excludes every case-reading role."""
+    unknown = roles - set(Role.values)
+    if unknown:
+        raise ValidationError(_("Unknown role."))
+    if Role.ADMIN in roles and roles & CASE_READING_ROLES:
+        raise ValidationError(_("An administrator cannot also hold a role that reads cases."))
+
+
+def generate_temporary_password() -> str:
+    """Five groups of random letters and digits: about 120 bits, easy to read out."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(5)) for _ in range(5))
+
+
+@transaction.atomic
+def create_user(
+    *,
+    actor: User | None,
+    actor_private_key: bytes | None,
+    username: str,
+    password: str,
+    roles: set[str],
+    must_change_password: bool = True,
+    index_key: bytes | None = None,
+) -> User:
+    """Create a staff user with a fresh key pair wrapped under their password.
+
+    The index key is sealed to the new user from the actor's own wrap (or from
+    `index_key` during init and recovery); keys that read cases are never wrapped here:
+    a holder must grant them.
+    """
+    username = username.strip()
+    validate_roles(roles)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError(_("That username is taken."))
+    validate_password(password, User(username=username))
+    pair = keys.generate_keypair()
+    user = User(username=username, public_key=pair.public, must_change_password=must_change_password)
+    user.wrapped_private_key = wrap_with_password(pair.private, password, argon2_cost())
+    user.set_unusable_password()
+    user.save()
+    RoleAssignment.objects.bulk_create([RoleAssignment(user=user, role=r) for r in sorted(roles)])
+    actor_id = actor.pk if actor else None
+    record_event(action="account.created", actor_id=actor_id, target_type="user", target_id=user.pk,
+                 data={"roles": sorted(roles)})
+    _wrap_index_key(actor=actor, actor_private_key=actor_private_key, user=user, index_key=index_key)
+    return user
+
+
+def _wrap_index_key(*, actor: User | None, actor_private_key: bytes | None, user: User,
+                    index_key: bytes | None) -> None:
+    if index_key is None and actor is not None and actor_private_key is not None:
+        index_key = keyring.unseal_org_key(user=actor, user_private_key=actor_private_key, kind=OrgKeyKind.INDEX)
+    if index_key is not None:
+        keyring.wrap_secrets_for_user(actor=actor, user=user, secrets={OrgKeyKind.INDEX: index_key})
+
+
+@transaction.atomic
+def set_roles(*, actor: User, user: User, roles: set[str]) -> None:
+    """Replace a user's roles; wraps of keys the new roles do not call for are deleted."""
+    validate_roles(roles)
+    before = set(user.role_codes)
+    if actor.pk == user.pk and Role.ADMIN in before and Role.ADMIN not in roles:
+        raise ValidationError(_("You cannot remove your own administrator role."))
+    RoleAssignment.objects.filter(user=user).exclude(role__in=roles).delete()
+    for role in sorted(roles - before):
+        RoleAssignment.objects.create(user=user, role=role)
+    user._role_codes = set(roles)
+    record_event(action="account.roles_changed", actor_id=actor.pk, target_type="user", target_id=user.pk,
+                 data={"added": sorted(roles - before), "removed": sorted(before - roles)})
+    keyring.revoke_unentitled_wraps(actor=actor, user=user)
+
+
+def end_sessions(*, user: User, except_session_key: str | None = None) -> int:
+    """Delete the user's sessions (and with them the session half of their unlocked key)."""
+    qs = StaffSession.objects.filter(user=user)
+    if except_session_key:
+        qs = qs.exclude(session_key=except_session_key)
+    session_keys = list(qs.values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=session_keys).delete()
+    count, _ = qs.delete()
+    return count
+
+
+@transaction.atomic
+def end_session_by_id(*, actor: User, staff_session: StaffSession) -> None:
+    """End one of the actor's own other sessions."""
+    session_id = staff_session.pk
+    Session.objects.filter(session_key=staff_session.session_key).delete()
+    staff_session.delete()
+    record_event(action="auth.session_ended", actor_id=actor.pk, target_type="session", target_id=session_id)
+
+
+@transaction.atomic
+def disable_user(*, actor: User, user: User) -> None:
+    """Block sign-in and end every session at once."""
+    if actor.pk == user.pk:
+        raise ValidationError(_("You cannot disable your own account."))
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    ended = end_sessions(user=user)
+    record_event(action="account.disabled", actor_id=actor.pk, target_type="user", target_id=user.pk,
+                 data={"sessions_ended": ended})
+
+
+@transaction.atomic
+def enable_user(*, actor: User, user: User) -> None:
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    record_event(action="account.enabled", actor_id=actor.pk, target_type="user", target_id=user.pk)
+
+
+@transaction.atomic
+def change_password(*, user: User, current_password: str, new_password: str,
+                    keep_session_key: str | None = None) -> None:
+    """Re-wrap the same private key under a new password, so every grant stays valid."""
+    try:
+        private = unwrap_with_password(bytes(user.wrapped_private_key), current_password)
+    except WrongPassword:
+        raise ValidationError(_("Your current password is not correct.")) from None
+    validate_password(new_password, user)
+    user.wrapped_private_key = wrap_with_password(private, new_password, argon2_cost())
+    user.must_change_password = False
+    user.password_changed_at = datetime.now(UTC)
+    user.save(update_fields=["wrapped_private_key", "must_change_password", "password_changed_at"])
+    ended = end_sessions(user=user, except_session_key=keep_session_key)
+    record_event(action="account.password_changed", actor_id=user.pk, target_type="user", target_id=user.pk,
+                 data={"other_sessions_ended": ended})
+
+
+@transaction.atomic
+def reset_password(*, actor: User, actor_private_key: bytes, user: User, new_password: str) -> None:
+    """An administrator's reset: a new key pair, so every old wrap is lost until re-granted.
+
+    The administrator never learns the old key, which is the point: a reset must not be
+    a way to read someone else's cases.
+    """
+    if actor.pk == user.pk:
+        raise ValidationError(_("Change your own password from your account page."))
+    validate_password(new_password, user)
+    pair = keys.generate_keypair()
+    lost = sorted(user.key_wraps.values_list("org_key__kind", flat=True))
+    user.key_wraps.all().delete()
+    user.public_key = pair.public
+    user.wrapped_private_key = wrap_with_password(pair.private, new_password, argon2_cost())
+    user.must_change_password = True
+    user.password_changed_at = datetime.now(UTC)
+    user.save(update_fields=["public_key", "wrapped_private_key", "must_change_password", "password_changed_at"])
+    ended = end_sessions(user=user)
+    record_event(action="account.password_reset", actor_id=actor.pk, target_type="user", target_id=user.pk,
+                 data={"wraps_lost": lost, "sessions_ended": ended})
+    _wrap_index_key(actor=actor, actor_private_key=actor_private_key, user=user, index_key=None)
+
+
+# --- sign-in -------------------------------------------------------------------------
+
+
+def _throttle_key(username: str) -> str:
+    material = b"corridor.login-throttle.v1\x00" + username.strip().casefold().encode()
+    return hmac.new(settings.SECRET_KEY.encode(), material, hashlib.sha256).hexdigest()
+
+
+def login_blocked(username: str) -> bool:
+    """Whether this username has used up its failures for the current window."""
+    row = LoginThrottle.objects.filter(key=_throttle_key(username)).first()
+    if row is None:
+        return False
+    window = timedelta(seconds=settings.CORRIDOR_LOGIN_FAILURE_WINDOW_SECONDS)
+    if datetime.now(UTC) - row.window_started_at > window:
+        return False
+    return row.failures >= settings.CORRIDOR_LOGIN_FAILURE_LIMIT
+
+
+@transaction.atomic
+def record_login_failure(*, username: str, user: User | None, stage: str) -> None:
+    """Count a failed password or second-factor attempt against the username."""
+    now = datetime.now(UTC)
+    window = timedelta(seconds=settings.CORRIDOR_LOGIN_FAILURE_WINDOW_SECONDS)
+    row, _ = LoginThrottle.objects.select_for_update().get_or_create(
+        key=_throttle_key(username), defaults={"failures": 0, "window_started_at": now}
+    )
+    if now - row.window_started_at > window:
+        row.failures = 0
+        row.window_started_at = now
+    row.failures += 1
+    row.save(update_fields=["failures", "window_started_at"])
+    record_event(action="auth.login_failed", actor_id=user.pk if user else None,
+                 target_type="user" if user else "", target_id=user.pk if user else "",
+                 data={"stage": stage, "throttled": row.failures >= settings.CORRIDOR_LOGIN_FAILURE_LIMIT})
+
+
+def clear_login_failures(username: str) -> None:
+    LoginThrottle.objects.filter(key=_throttle_key(username)).delete()
+
+
+# A wrap of a random key under a random password, made once per process, so that an
+# unknown username costs the same Argon2id call as a known one.
+_DUMMY_WRAP: bytes | None = None
+
+
+def _dummy_wrap() -> bytes:
+    global _DUMMY_WRAP  # noqa: PLW0603 - a per-process cache of a value that never changes
+    if _DUMMY_WRAP is None:
+        _DUMMY_WRAP = wrap_with_password(secrets.token_bytes(32), secrets.token_urlsafe(16), argon2_cost())
+    return _DUMMY_WRAP
+
+
+@dataclass(frozen=True)
+class Unlocked:
+    """A user whose password has just unwrapped their private key."""
+
+    user: User
+    private_key: bytes
+
+
+def unlock_with_password(username: str, password: str) -> Unlocked | None:
+    """Check a password by unwrapping the user's key; None for any failure, in the same time."""
+    user = User.objects.filter(username__iexact=username.strip()).first()
+    if user is None or not user.is_active:
+        try:
+            unwrap_with_password(_dummy_wrap(), password)
+        except WrongPassword:
+            pass
+        return None
+    try:
+        private = unwrap_with_password(bytes(user.wrapped_private_key), password)
+    except WrongPassword:
+        return None
+    return Unlocked(user=user, private_key=private)

@@ -1,0 +1,64 @@
+"""The `corridor` command: Django's management commands behind a few global options.
+
+`corridor --data-dir DIR <command>` (or CORRIDOR_DATA_DIR) chooses where the database,
+files and, outside production, the generated secret key live. `corridor demo` defaults
+to its own data directory, `var/demo`, so it never touches a real installation.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+DEMO_DATA_DIR = "var/demo"
+
+
+def _pop_option(argv: list[str], name: str, *, keep: bool) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == name and i + 1 < len(argv):
+            value = argv[i + 1]
+            if not keep:
+                del argv[i : i + 2]
+            return value
+        if arg.startswith(name + "="):
+            value = arg.split("=", 1)[1]
+            if not keep:
+                del argv[i]
+            return value
+    return None
+
+
+def _ensure_local_secret(data_dir: Path) -> None:
+    """Outside production, generate and keep a secret key in the data directory."""
+    if os.environ.get("CORRIDOR_ENV", "development") == "production":
+        return
+    if os.environ.get("CORRIDOR_SECRET_KEY") or os.environ.get("CORRIDOR_SECRET_KEY_FILE"):
+        return
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    secret_file = data_dir / "secret_key"
+    if not secret_file.exists():
+        fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(64))
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    command = next((a for a in argv[1:] if not a.startswith("-")), "")
+    is_demo = command == "demo"
+    data_dir = _pop_option(argv, "--data-dir", keep=is_demo)
+    if data_dir:
+        os.environ["CORRIDOR_DATA_DIR"] = data_dir
+    elif is_demo:
+        os.environ.setdefault("CORRIDOR_DATA_DIR", DEMO_DATA_DIR)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "corridor.settings")
+    _ensure_local_secret(Path(os.environ.get("CORRIDOR_DATA_DIR", "var")).resolve())
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

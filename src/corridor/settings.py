@@ -1,0 +1,286 @@
+"""Corridor settings: every value comes from the environment, with safe defaults.
+
+Development and the demo need no configuration at all. Production is
+`CORRIDOR_ENV=production`, which refuses to start (system checks, see
+`corridor.checks`) without a secret key, HTTPS settings and DEBUG off.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str = "") -> str:
+    """A plain string setting."""
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """A boolean setting; anything but a clear yes/no is an error."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    """An integer setting."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list setting."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_secret(name: str) -> str:
+    """A secret from NAME, or from the file NAME_FILE points to (for container secrets)."""
+    direct = os.environ.get(name)
+    path = os.environ.get(f"{name}_FILE")
+    if direct and path:
+        raise ImproperlyConfigured(f"set {name} or {name}_FILE, not both")
+    if path:
+        try:
+            return Path(path).read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"cannot read {name}_FILE: {exc}") from None
+    return direct or ""
+
+
+CORRIDOR_ENV = env_str("CORRIDOR_ENV", "development")
+if CORRIDOR_ENV not in {"development", "test", "production"}:
+    raise ImproperlyConfigured("CORRIDOR_ENV must be development, test or production")
+PRODUCTION = CORRIDOR_ENV == "production"
+
+DATA_DIR = Path(env_str("CORRIDOR_DATA_DIR", "var")).resolve()
+
+DEBUG = env_bool("CORRIDOR_DEBUG", False)
+
+_secret = env_secret("CORRIDOR_SECRET_KEY")
+if not _secret and not PRODUCTION:
+    # Development and the demo keep a generated key in the data directory.
+    _secret_file = DATA_DIR / "secret_key"
+    if _secret_file.exists():
+        _secret = _secret_file.read_text().strip()
+SECRET_KEY = _secret
+
+ALLOWED_HOSTS = env_list("CORRIDOR_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
+
+# HTTPS: on in production (behind a TLS proxy or onion service); the demo runs on loopback.
+HTTPS = env_bool("CORRIDOR_HTTPS", PRODUCTION)
+_proxy_header = env_str("CORRIDOR_PROXY_SSL_HEADER", "")
+if _proxy_header:
+    SECURE_PROXY_SSL_HEADER = (_proxy_header, "https")
+SECURE_SSL_REDIRECT = HTTPS and env_bool("CORRIDOR_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env_int("CORRIDOR_HSTS_SECONDS", 63072000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = False
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_TRUSTED_ORIGINS = env_list("CORRIDOR_CSRF_TRUSTED_ORIGINS", [])
+
+SESSION_COOKIE_NAME = "corridor_session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = env_int("CORRIDOR_SESSION_MAX_SECONDS", 12 * 3600)
+CSRF_COOKIE_NAME = "corridor_csrf"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_FAILURE_VIEW = "corridor.web.views.csrf_failure"
+LANGUAGE_COOKIE_NAME = "corridor_language"
+LANGUAGE_COOKIE_SAMESITE = "Strict"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = HTTPS
+
+# The cookie half of the split-key session unlock.
+CORRIDOR_UNLOCK_COOKIE = "corridor_unlock"
+CORRIDOR_IDLE_TIMEOUT_SECONDS = env_int("CORRIDOR_IDLE_TIMEOUT_SECONDS", 30 * 60)
+CORRIDOR_REAUTH_SECONDS = env_int("CORRIDOR_REAUTH_SECONDS", 5 * 60)
+CORRIDOR_LOGIN_FAILURE_LIMIT = env_int("CORRIDOR_LOGIN_FAILURE_LIMIT", 5)
+CORRIDOR_LOGIN_FAILURE_WINDOW_SECONDS = env_int("CORRIDOR_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+
+# Argon2id cost of password and codename derivations (libsodium units: ops, bytes).
+CORRIDOR_ARGON2_OPSLIMIT = env_int("CORRIDOR_ARGON2_OPSLIMIT", 3)
+CORRIDOR_ARGON2_MEMLIMIT = env_int("CORRIDOR_ARGON2_MEMLIMIT", 256 * 1024 * 1024)
+
+CORRIDOR_ORG_NAME = env_str("CORRIDOR_ORG_NAME", "Corridor")
+CORRIDOR_PHONE_REGION = env_str("CORRIDOR_PHONE_REGION", "RU")
+# Security keys are bound to this domain and origin; unset, the request's validated host is used.
+CORRIDOR_WEBAUTHN_RP_ID = env_str("CORRIDOR_WEBAUTHN_RP_ID", "")
+CORRIDOR_WEBAUTHN_ORIGIN = env_str("CORRIDOR_WEBAUTHN_ORIGIN", "")
+CORRIDOR_WEBAUTHN_RP_ID_SET = bool(CORRIDOR_WEBAUTHN_RP_ID and CORRIDOR_WEBAUTHN_ORIGIN)
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "corridor.audit",
+    "corridor.accounts",
+    "corridor.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "corridor.web.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "corridor.accounts.middleware.SessionGuardMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "corridor.urls"
+WSGI_APPLICATION = "corridor.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "corridor.web.context.shell",
+            ],
+        },
+    },
+]
+
+_database_url = env_str("DATABASE_URL", "")
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL; leave it unset for SQLite")
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "corridor.sqlite3",
+            "OPTIONS": {
+                # WAL lets readers work while one writer commits; IMMEDIATE takes the
+                # write lock at BEGIN so concurrent writers queue instead of deadlocking.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA secure_delete=ON; PRAGMA foreign_keys=ON;"
+                ),
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["corridor.accounts.backends.KeyUnlockBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Staff passwords are never hashed for storage: the Argon2id-wrapped user key is the
+# verifier. This hasher list only serves Django internals that insist on one.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+
+OTP_TOTP_ISSUER = CORRIDOR_ORG_NAME
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+LANGUAGE_CODE = "ru"
+LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = env_str("CORRIDOR_TIME_ZONE", "UTC")
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DATA_DIR / "media"}},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = False
+
+# Uploads are never spooled to disk in plaintext: everything stays in memory up to the
+# request limit and is encrypted before it touches storage.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CORRIDOR_MAX_REQUEST_BYTES", 2 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+
+SECURE_CSP = {
+    "default-src": [CSP.NONE],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
+
+EMAIL_BACKEND = env_str("CORRIDOR_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+# Nothing identifying is logged: no request lines, no IPs, no user agents.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("CORRIDOR_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # django.request and django.server would write paths and client addresses.
+        "django.request": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}
+ADMINS: list[tuple[str, str]] = []

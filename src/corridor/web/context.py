@@ -1,0 +1,21 @@
+"""Template context shared by every page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from corridor.accounts.models import Role, User
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    roles = user.role_codes if isinstance(user, User) and user.is_authenticated else set()
+    return {
+        "org_name": settings.CORRIDOR_ORG_NAME,
+        "nav_admin": Role.ADMIN in roles,
+        "nav_auditor": Role.AUDITOR in roles,
+        "nav_keys": bool(roles & {Role.OPERATOR, Role.COORDINATOR}),
+    }

@@ -1,0 +1,96 @@
+"""`corridor demo`: a demo organisation with one user per role, served on loopback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections, transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from corridor.accounts import keyring, second_factor, services
+from corridor.accounts.models import OrgKeyKind, Role, User
+from corridor.crypto.words import fingerprint_words
+from corridor.web.server import serve
+
+DEMO_PASSWORD = "corridor-demo-pass"  # noqa: S105 - printed to the demo's user; demo data only
+
+# (username, roles): one user per role, named after the personas the tests use.
+DEMO_USERS = [
+    ("olga", {Role.OPERATOR}),
+    ("alice", {Role.CASEWORKER}),
+    ("bob", {Role.CASEWORKER}),
+    ("carol", {Role.COORDINATOR}),
+    ("erin", {Role.DOCUMENTER}),
+    ("dave", {Role.ADMIN}),
+    ("judy", {Role.AUDITOR}),
+]
+
+
+class Command(BaseCommand):
+    help = "Create (once) and serve a demo organisation with synthetic data in its own data directory."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--data-dir", help="where the demo keeps its data (default var/demo)")
+        parser.add_argument("--no-serve", action="store_true", help="create the demo data and exit")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("the demo never runs in production mode")
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        if not keyring.organisation_initialised():
+            self._create_demo()
+        self._print_guide(options["port"])
+        if options["no_serve"]:
+            return
+        connections.close_all()
+        serve(bind=f"127.0.0.1:{options['port']}", workers=2)
+
+    @transaction.atomic
+    def _create_demo(self) -> None:
+        words, secrets = keyring.create_organisation_keys(threshold=3, share_count=5)
+        shares_file = settings.DATA_DIR / "demo-recovery-shares.txt"
+        shares_file.write_text("\n".join(words) + "\n")
+        shares_file.chmod(0o600)
+        for username, roles in DEMO_USERS:
+            user = services.create_user(actor=None, actor_private_key=None, username=username,
+                                        password=DEMO_PASSWORD, roles=set(roles), must_change_password=False,
+                                        index_key=secrets[OrgKeyKind.INDEX])
+            entitled = {k: v for k, v in secrets.items() if k in keyring.entitled_kinds(user)}
+            keyring.wrap_secrets_for_user(actor=None, user=user, secrets=entitled)
+            TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
+
+    def _print_guide(self, port: int) -> None:
+        base = f"http://127.0.0.1:{port}"
+        data_dir = settings.DATA_DIR
+        lines = [
+            "",
+            "Corridor demo (synthetic data only)",
+            "===================================",
+            f"Open:      {base}/staff/login/",
+            f"Password:  {DEMO_PASSWORD}   (the same for every demo user)",
+            f"Data:      {data_dir}",
+            "",
+            "Users (username: role; authenticator key to add to a phone app):",
+        ]
+        for username, roles in DEMO_USERS:
+            user = User.objects.get(username=username)
+            device = second_factor.confirmed_totp_devices(user).first()
+            secret = second_factor.totp_secret_base32(device) if device else "-"
+            role_names = ", ".join(str(Role(r).label) for r in sorted(roles))
+            lines.append(f"  {username:<6} {role_names:<18} {secret}")
+        lines += [
+            "",
+            "Second-factor code for a user, now (in another terminal):",
+            f"  .venv/bin/corridor --data-dir {data_dir} totp alice",
+            "",
+            "Signing key fingerprint: " + fingerprint_words(bytes(keyring.current_key(OrgKeyKind.SIGNING).public_key)),
+            f"Recovery shares (demo only, 3 of 5): {data_dir / 'demo-recovery-shares.txt'}",
+            "",
+        ]
+        self.stdout.write("\n".join(lines))
+        self.stdout.flush()

@@ -1,0 +1,17 @@
+"""Test settings: the production settings module with a cheap Argon2 cost and a fixed secret."""
+
+import os
+import tempfile
+
+os.environ["CORRIDOR_ENV"] = "test"
+os.environ.setdefault("CORRIDOR_SECRET_KEY", "test-secret-key-not-for-production-use-0123456789abcdef")
+os.environ.setdefault("CORRIDOR_ARGON2_OPSLIMIT", "1")
+os.environ.setdefault("CORRIDOR_ARGON2_MEMLIMIT", "8192")
+os.environ.setdefault("CORRIDOR_DATA_DIR", tempfile.mkdtemp(prefix="corridor-test-"))
+
+from corridor.settings import *  # noqa: E402, F403
+
+STORAGES = {  # noqa: F405
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
