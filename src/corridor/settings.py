@@ -267,7 +267,6 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
-EMAIL_BACKEND = env_str("CORRIDOR_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 # Nothing identifying is logged: no request lines, no IPs, no user agents.
 LOGGING = {
