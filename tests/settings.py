@@ -11,7 +11,12 @@ os.environ.setdefault("CORRIDOR_DATA_DIR", tempfile.mkdtemp(prefix="corridor-tes
 
 from corridor.settings import *  # noqa: E402, F403
 
+# Tests read English text unless they choose Russian; production defaults to Russian.
+LANGUAGE_CODE = "en"
+
 STORAGES = {  # noqa: F405
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns about a missing directory

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -14,7 +16,7 @@ def list_users_for_admin(actor: User) -> QuerySet[User]:
     return User.objects.prefetch_related("role_assignments").order_by("username")
 
 
-def get_user_for_admin(actor: User, user_id: str) -> User:
+def get_user_for_admin(actor: User, user_id: uuid.UUID) -> User:
     """The account an administrator manages; 404 for a missing id or a non-administrator."""
     user = list_users_for_admin(actor).filter(pk=user_id).first()
     if user is None:

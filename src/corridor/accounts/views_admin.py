@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -70,7 +72,7 @@ def _render_detail(request: HttpRequest, subject: User, form: RolesForm) -> Http
 
 @role_required(Role.ADMIN)
 @require_GET
-def user_detail_view(request: HttpRequest, user_id: str) -> HttpResponse:
+def user_detail_view(request: HttpRequest, user_id: uuid.UUID) -> HttpResponse:
     subject = access.get_user_for_admin(_actor(request), user_id)
     return _render_detail(request, subject, RolesForm(initial={"roles": sorted(subject.role_codes)}))
 
@@ -78,7 +80,7 @@ def user_detail_view(request: HttpRequest, user_id: str) -> HttpResponse:
 @role_required(Role.ADMIN)
 @reauth_required
 @require_POST
-def user_roles_view(request: HttpRequest, user_id: str) -> HttpResponse:
+def user_roles_view(request: HttpRequest, user_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request)
     subject = access.get_user_for_admin(actor, user_id)
     form = RolesForm(request.POST)
@@ -96,7 +98,7 @@ def user_roles_view(request: HttpRequest, user_id: str) -> HttpResponse:
 @role_required(Role.ADMIN)
 @reauth_required
 @require_POST
-def user_reset_password_view(request: HttpRequest, user_id: str) -> HttpResponse:
+def user_reset_password_view(request: HttpRequest, user_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request)
     subject = access.get_user_for_admin(actor, user_id)
     password = services.generate_temporary_password()
@@ -112,7 +114,7 @@ def user_reset_password_view(request: HttpRequest, user_id: str) -> HttpResponse
 @role_required(Role.ADMIN)
 @reauth_required
 @require_POST
-def user_disable_view(request: HttpRequest, user_id: str) -> HttpResponse:
+def user_disable_view(request: HttpRequest, user_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request)
     subject = access.get_user_for_admin(actor, user_id)
     try:
@@ -127,7 +129,7 @@ def user_disable_view(request: HttpRequest, user_id: str) -> HttpResponse:
 @role_required(Role.ADMIN)
 @reauth_required
 @require_POST
-def user_enable_view(request: HttpRequest, user_id: str) -> HttpResponse:
+def user_enable_view(request: HttpRequest, user_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request)
     subject = access.get_user_for_admin(actor, user_id)
     services.enable_user(actor=actor, user=subject)
@@ -148,14 +150,14 @@ def key_grants_view(request: HttpRequest) -> HttpResponse:
 @role_required(Role.OPERATOR, Role.COORDINATOR)
 @reauth_required
 @require_POST
-def key_grant_view(request: HttpRequest, user_id: str, kind: str) -> HttpResponse:
+def key_grant_view(request: HttpRequest, user_id: uuid.UUID, kind: str) -> HttpResponse:
     actor = _actor(request)
     try:
         key_kind = OrgKeyKind(kind)
     except ValueError:
         raise Http404 from None
     pending = {(str(p.user.pk), p.kind) for p in keyring.pending_grants()}
-    if (user_id, key_kind) not in pending or key_kind.value not in keyring.held_kinds(actor):
+    if (str(user_id), key_kind) not in pending or key_kind.value not in keyring.held_kinds(actor):
         raise Http404
     recipient = User.objects.get(pk=user_id)
     keyring.grant_org_key(actor=actor, actor_private_key=unlock.user_private_key(request), recipient=recipient,

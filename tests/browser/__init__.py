@@ -1,0 +1,1 @@
+"""Browser tests: Debian's Chromium driven through Playwright against the live server."""

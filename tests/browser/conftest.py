@@ -1,0 +1,88 @@
+"""Playwright fixtures: one headless Debian Chromium per session, a fresh context per page.
+
+Every test here runs at two viewports, a small phone and a desktop, and can save
+full-page screenshots to test-artifacts/screenshots/ for people to look at.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+# Playwright's sync API keeps an asyncio loop running in this thread, so Django's ORM
+# would refuse every call from the test itself (creating the test database, totp_code).
+# No async code of ours runs here; the flag stays inside the browser tests.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+NO_CHROMIUM = "Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-gpu",
+]
+VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 900}}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+PageFactory = Callable[..., Page]
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if not CHROMIUM.exists():
+        pytest.skip(NO_CHROMIUM)
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """Debian's Chromium, never a browser Playwright downloads."""
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
+def viewport(request: pytest.FixtureRequest) -> str:
+    """The viewport name, "phone" (360×740) or "desktop" (1280×900)."""
+    return str(request.param)
+
+
+@pytest.fixture
+def new_page(browser: Browser, viewport: str) -> Iterator[PageFactory]:
+    """Pages in fresh contexts (no shared cookies) at this test's viewport; Russian is the browser's language."""
+    contexts: list[BrowserContext] = []
+
+    def factory(*, java_script_enabled: bool = True) -> Page:
+        context = browser.new_context(viewport=VIEWPORTS[viewport], locale="ru-RU",
+                                      java_script_enabled=java_script_enabled)
+        contexts.append(context)
+        return context.new_page()
+
+    yield factory
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page: PageFactory) -> Page:
+    """A page at this test's viewport (phone 360×740 or desktop 1280×900)."""
+    return new_page()
+
+
+@pytest.fixture
+def shoot(viewport: str) -> Callable[[Page, str], None]:
+    """Save a full-page screenshot as test-artifacts/screenshots/<name>-<viewport>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def save(page: Page, name: str) -> None:
+        page.screenshot(path=SCREENSHOTS / f"{name}-{viewport}.png", full_page=True)
+
+    return save
