@@ -1,0 +1,173 @@
+"""The `corridor` command: init prints shares once, recover needs k of them, demo serves."""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from corridor.accounts import keyring
+from corridor.accounts.models import OrgKeyKind, User
+from corridor.audit.models import AuditEvent
+from corridor.crypto.kdf import unwrap_with_password
+from corridor.crypto.words import fingerprint_words
+from tests.conftest import PASSWORD, make_user
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_init(monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
+    monkeypatch.setenv("CORRIDOR_ADMIN_PASSWORD", PASSWORD)
+    monkeypatch.setenv("CORRIDOR_KEYHOLDER_PASSWORD", PASSWORD)
+    out = StringIO()
+    call_command("init", "--admin", "root", "--no-input", *args, stdout=out)
+    return out.getvalue()
+
+
+def shares_from(output: str) -> list[str]:
+    lines = output.splitlines()
+    return [lines[i + 1].strip() for i, line in enumerate(lines) if line.startswith("Share ")]
+
+
+@pytest.mark.django_db
+def test_init_creates_keys_shares_and_admin(monkeypatch: pytest.MonkeyPatch) -> None:
+    output = run_init(monkeypatch, "--keyholder", "keeper", "-k", "2", "-n", "3")
+    shares = shares_from(output)
+    assert len(shares) == 3
+    assert all(len(s.split()) == 33 for s in shares)
+    assert "any 2 of these 3" in output
+    signing = keyring.current_key(OrgKeyKind.SIGNING)
+    assert fingerprint_words(bytes(signing.public_key)) in output
+    root = User.objects.get(username="root")
+    assert root.role_codes == {"admin"}
+    assert keyring.held_kinds(root) == {"index"}
+    keeper = User.objects.get(username="keeper")
+    assert keyring.held_kinds(keeper) == {"hotline", "signing", "index"}
+    assert AuditEvent.objects.filter(action="org.keys_created").exists()
+    with pytest.raises(CommandError, match="already"):
+        run_init(monkeypatch)
+
+
+@pytest.mark.django_db
+def test_init_without_a_password_fails_cleanly() -> None:
+    os.environ.pop("CORRIDOR_ADMIN_PASSWORD", None)
+    with pytest.raises(CommandError, match="CORRIDOR_ADMIN_PASSWORD"):
+        call_command("init", "--admin", "root", "--no-input", stdout=StringIO())
+    assert not keyring.organisation_initialised()
+
+
+def recover(monkeypatch: pytest.MonkeyPatch, username: str, shares: list[str]) -> str:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(shares) + "\n\n"))
+    out = StringIO()
+    call_command("recover", "--user", username, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def initialised(monkeypatch: pytest.MonkeyPatch, db: None) -> list[str]:
+    return shares_from(run_init(monkeypatch))
+
+
+def test_k_shares_recover_the_keys_for_a_user(monkeypatch: pytest.MonkeyPatch, initialised: list[str]) -> None:
+    org = {"secrets": {OrgKeyKind.INDEX: os.urandom(32)}}
+    heir = make_user(org, "heir", {"coordinator", "operator"}, enrol=False)
+    assert keyring.held_kinds(heir) == {"index"}
+    output = recover(monkeypatch, "heir", [initialised[4], initialised[0], initialised[2]])
+    assert "hotline, signing, index" in output
+    private = unwrap_with_password(bytes(User.objects.get(username="heir").wrapped_private_key), PASSWORD)
+    hotline = keyring.unseal_org_key(user=heir, user_private_key=private, kind=OrgKeyKind.HOTLINE)
+    from corridor.crypto import keys
+
+    assert keys.public_key_of(hotline) == bytes(keyring.current_key(OrgKeyKind.HOTLINE).public_key)
+    assert AuditEvent.objects.filter(action="org.recovery_used", target_id=str(heir.pk)).exists()
+
+
+def test_k_minus_one_shares_recover_nothing(monkeypatch: pytest.MonkeyPatch, initialised: list[str]) -> None:
+    org = {"secrets": {OrgKeyKind.INDEX: os.urandom(32)}}
+    heir = make_user(org, "heir", {"coordinator"}, enrol=False)
+    with pytest.raises(CommandError, match="3 distinct shares are needed"):
+        recover(monkeypatch, "heir", initialised[:2])
+    with pytest.raises(CommandError, match="3 distinct shares are needed"):
+        recover(monkeypatch, "heir", [initialised[0], initialised[0], initialised[1]])
+    assert keyring.held_kinds(heir) == {"index"}
+    assert not AuditEvent.objects.filter(action="org.recovery_used").exists()
+
+
+def test_a_mistyped_share_is_refused(monkeypatch: pytest.MonkeyPatch, initialised: list[str]) -> None:
+    words = initialised[1].split()
+    words[5] = "academic" if words[5] != "academic" else "acid"
+    with pytest.raises(CommandError, match="not a valid share"):
+        recover(monkeypatch, "root", [initialised[0], " ".join(words), initialised[2]])
+
+
+def test_shares_of_another_organisation_are_refused(monkeypatch: pytest.MonkeyPatch, initialised: list[str]) -> None:
+    from corridor.crypto import keys, shares
+
+    foreign = shares.split_secret(keys.generate_keypair().private, threshold=3, shares=5)
+    with pytest.raises(CommandError, match="another organisation"):
+        recover(monkeypatch, "root", foreign[:3])
+
+
+def test_totp_command_prints_the_current_code(alice: User) -> None:
+    from corridor.accounts import second_factor
+
+    out = StringIO()
+    call_command("totp", "alice", stdout=out)
+    device = second_factor.confirmed_totp_devices(alice).get()
+    assert out.getvalue().strip() == second_factor.current_totp_code(device)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_demo_serves_its_login_page_at_the_printed_address(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CORRIDOR_", "DJANGO_", "DATABASE_URL"))}
+    env.update({"CORRIDOR_ARGON2_OPSLIMIT": "1", "CORRIDOR_ARGON2_MEMLIMIT": "8192", "PYTHONUNBUFFERED": "1"})
+    port = free_port()
+    corridor = Path(sys.executable).parent / "corridor"
+    process = subprocess.Popen(
+        [str(corridor), "demo", "--port", str(port), "--data-dir", str(tmp_path / "demo")],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        assert process.stdout is not None
+        printed = []
+        for line in process.stdout:
+            printed.append(line)
+            if line.startswith("Recovery shares"):
+                break
+        text = "".join(printed)
+        address = next(line.split()[1] for line in printed if line.startswith("Open:"))
+        assert address == f"http://127.0.0.1:{port}/staff/login/"
+        for name in ("olga", "alice", "carol", "erin", "dave", "judy"):
+            assert f"  {name} " in text
+        assert "totp alice" in text
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(address, timeout=5) as response:  # noqa: S310 - loopback only
+                    body = response.read().decode()
+                    assert response.status == 200
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                assert process.poll() is None, "the demo server exited"
+                assert time.monotonic() < deadline, "the demo did not answer within a minute"
+                time.sleep(0.2)
+        assert 'name="password"' in body
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
