@@ -28,7 +28,7 @@ def org(db: None) -> dict[str, object]:
 
 
 def totp_code(user: User) -> str:
-    """The code the user's authenticator shows now; forgets the last used step so codes can repeat in tests."""
+    """The code the user's authenticator shows now (forgetting the last used step, so codes can repeat)."""
     device = TOTPDevice.objects.get(user=user, confirmed=True)
     device.last_t = -1
     device.save(update_fields=["last_t"])
@@ -38,14 +38,22 @@ def totp_code(user: User) -> str:
 def make_user(org: dict[str, object], username: str, roles: set[str], *, enrol: bool = True) -> User:
     secrets = org["secrets"]
     assert isinstance(secrets, dict)
-    user = services.create_user(actor=None, actor_private_key=None, username=username, password=PASSWORD,
-                                roles=roles, must_change_password=False, index_key=secrets[OrgKeyKind.INDEX])
+    user = services.create_user(
+        actor=None,
+        actor_private_key=None,
+        username=username,
+        password=PASSWORD,
+        roles=roles,
+        must_change_password=False,
+        index_key=secrets[OrgKeyKind.INDEX],
+    )
     entitled = {k: v for k, v in secrets.items() if k in keyring.entitled_kinds(user)}
     keyring.wrap_secrets_for_user(actor=None, user=user, secrets=entitled)
     if enrol:
         device = second_factor.start_totp_enrolment(user)
-        second_factor.confirm_totp_enrolment(user=user, device=device, token=second_factor.current_totp_code(device),
-                                             name="phone")
+        second_factor.confirm_totp_enrolment(
+            user=user, device=device, token=second_factor.current_totp_code(device), name="phone"
+        )
     return user
 
 

@@ -9,12 +9,12 @@ os.environ.setdefault("CORRIDOR_ARGON2_OPSLIMIT", "1")
 os.environ.setdefault("CORRIDOR_ARGON2_MEMLIMIT", "8192")
 os.environ.setdefault("CORRIDOR_DATA_DIR", tempfile.mkdtemp(prefix="corridor-test-"))
 
-from corridor.settings import *  # noqa: E402, F403
+from corridor.settings import *  # noqa: F403
 
 # Tests read English text unless they choose Russian; production defaults to Russian.
 LANGUAGE_CODE = "en"
 
-STORAGES = {  # noqa: F405
+STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

@@ -79,7 +79,9 @@ def initialised(monkeypatch: pytest.MonkeyPatch, db: None) -> list[str]:
     return shares_from(run_init(monkeypatch))
 
 
-def test_k_shares_recover_the_keys_for_a_user(monkeypatch: pytest.MonkeyPatch, initialised: list[str]) -> None:
+def test_k_shares_recover_the_keys_for_a_user(
+    monkeypatch: pytest.MonkeyPatch, initialised: list[str]
+) -> None:
     org = {"secrets": {OrgKeyKind.INDEX: os.urandom(32)}}
     heir = make_user(org, "heir", {"coordinator", "operator"}, enrol=False)
     assert keyring.held_kinds(heir) == {"index"}
@@ -111,7 +113,9 @@ def test_a_mistyped_share_is_refused(monkeypatch: pytest.MonkeyPatch, initialise
         recover(monkeypatch, "root", [initialised[0], " ".join(words), initialised[2]])
 
 
-def test_shares_of_another_organisation_are_refused(monkeypatch: pytest.MonkeyPatch, initialised: list[str]) -> None:
+def test_shares_of_another_organisation_are_refused(
+    monkeypatch: pytest.MonkeyPatch, initialised: list[str]
+) -> None:
     from corridor.crypto import keys, shares
 
     foreign = shares.split_secret(keys.generate_keypair().private, threshold=3, shares=5)
@@ -141,7 +145,11 @@ def test_demo_serves_its_login_page_at_the_printed_address(tmp_path: Path) -> No
     corridor = Path(sys.executable).parent / "corridor"
     process = subprocess.Popen(
         [str(corridor), "demo", "--port", str(port), "--data-dir", str(tmp_path / "demo")],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         assert process.stdout is not None

@@ -113,7 +113,9 @@ def test_catalogue_holds_every_source_string(
     monkeypatch.chdir(copy)
     with override_settings(LOCALE_PATHS=[copy / "locale"]):
         call_command("makemessages", locale=["ru"], no_obsolete=True, add_location="file", verbosity=0)
-    extracted = {e.msgid for e in polib.pofile(str(copy / "locale" / "ru" / "LC_MESSAGES" / "django.po")) if e.msgid}
+    extracted = {
+        e.msgid for e in polib.pofile(str(copy / "locale" / "ru" / "LC_MESSAGES" / "django.po")) if e.msgid
+    }
     committed = {e.msgid for e in po if e.msgid and not e.obsolete}
     assert sorted(extracted - committed) == [], f"new strings are missing from the catalogue: {REFRESH}"
     assert sorted(committed - extracted) == [], f"the catalogue holds strings the sources dropped: {REFRESH}"

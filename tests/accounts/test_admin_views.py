@@ -1,4 +1,4 @@
-"""User administration: works for the administrator, 403 for everyone else, 404 for unknown ids, 405 for GET on writes."""
+"""User administration: works for the admin, 403 for others, 404 for unknown ids, 405 for GET on writes."""
 
 from __future__ import annotations
 
@@ -26,7 +26,9 @@ def test_admin_lists_and_creates_users(signed_in, dave: User, alice: User) -> No
     assert newbie.must_change_password
     assert newbie.role_codes == {"caseworker"}
     assert keyring.held_kinds(newbie) == {OrgKeyKind.INDEX}
-    assert AuditEvent.objects.filter(action="account.created", actor_id=dave.pk, target_id=str(newbie.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="account.created", actor_id=dave.pk, target_id=str(newbie.pk)
+    ).exists()
     assert AuditEvent.objects.filter(action="key.unsealed", actor_id=dave.pk, data__kind="index").exists()
 
 
@@ -43,7 +45,9 @@ def test_admin_lists_and_creates_users(signed_in, dave: User, alice: User) -> No
         {"username": "new\x00bie", "roles": ["caseworker"]},
     ],
 )
-def test_bad_new_user_input_changes_nothing(signed_in, dave: User, alice: User, data: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
+def test_bad_new_user_input_changes_nothing(
+    signed_in, dave: User, alice: User, data: dict[str, object]
+) -> None:  # type: ignore[no-untyped-def]
     admin = signed_in(dave)
     before = User.objects.count()
     response = admin.post(reverse("accounts:user_create"), data)

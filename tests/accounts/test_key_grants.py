@@ -13,9 +13,15 @@ from tests.conftest import PASSWORD
 
 @pytest.fixture
 def newop(dave: User, org) -> User:  # type: ignore[no-untyped-def]
-    return services.create_user(actor=None, actor_private_key=None, username="newop", password=PASSWORD,
-                                roles={Role.OPERATOR}, must_change_password=False,
-                                index_key=org["secrets"][OrgKeyKind.INDEX])
+    return services.create_user(
+        actor=None,
+        actor_private_key=None,
+        username="newop",
+        password=PASSWORD,
+        roles={Role.OPERATOR},
+        must_change_password=False,
+        index_key=org["secrets"][OrgKeyKind.INDEX],
+    )
 
 
 def test_holder_sees_and_grants_pending_keys(signed_in, olga: User, newop: User) -> None:  # type: ignore[no-untyped-def]
@@ -26,8 +32,9 @@ def test_holder_sees_and_grants_pending_keys(signed_in, olga: User, newop: User)
     response = client.post(reverse("accounts:key_grant", args=[newop.pk, "hotline"]))
     assert response.status_code == 302
     assert "hotline" in keyring.held_kinds(newop)
-    assert AuditEvent.objects.filter(action="key.wrapped", actor_id=olga.pk, target_id=str(newop.pk),
-                                     data__kind="hotline").exists()
+    assert AuditEvent.objects.filter(
+        action="key.wrapped", actor_id=olga.pk, target_id=str(newop.pk), data__kind="hotline"
+    ).exists()
 
 
 def test_coordinator_without_the_hotline_key_cannot_grant_it(signed_in, carol: User, newop: User) -> None:  # type: ignore[no-untyped-def]

@@ -73,7 +73,9 @@ def test_a_code_works_only_once(client: Client, alice: User) -> None:
 
 
 @pytest.mark.parametrize("stage", ["password", "second_factor"])
-def test_throttling_engages_after_repeated_failures(client: Client, alice: User, settings, stage: str) -> None:  # type: ignore[no-untyped-def]
+def test_throttling_engages_after_repeated_failures(
+    client: Client, alice: User, settings, stage: str
+) -> None:  # type: ignore[no-untyped-def]
     settings.CORRIDOR_LOGIN_FAILURE_LIMIT = 3
     for _ in range(3):
         if stage == "password":
@@ -90,7 +92,9 @@ def test_throttling_engages_after_repeated_failures(client: Client, alice: User,
     assert AuditEvent.objects.filter(action="auth.login_failed", data__throttled=True).exists()
 
 
-def test_throttle_is_per_account_and_stores_no_username(client: Client, alice: User, bob: User, settings) -> None:  # type: ignore[no-untyped-def]
+def test_throttle_is_per_account_and_stores_no_username(
+    client: Client, alice: User, bob: User, settings
+) -> None:  # type: ignore[no-untyped-def]
     settings.CORRIDOR_LOGIN_FAILURE_LIMIT = 2
     for _ in range(2):
         password_step(Client(), "alice", "wrong password here")
@@ -98,7 +102,8 @@ def test_throttle_is_per_account_and_stores_no_username(client: Client, alice: U
     from corridor.accounts.models import LoginThrottle
 
     keys = list(LoginThrottle.objects.values_list("key", flat=True))
-    assert keys and all("alice" not in k for k in keys)
+    assert keys
+    assert all("alice" not in k for k in keys)
 
 
 def test_successful_sign_in_clears_failures(client: Client, alice: User, settings) -> None:  # type: ignore[no-untyped-def]
@@ -155,7 +160,9 @@ def test_logout_is_post_only(client: Client, alice: User) -> None:
 
 
 def test_open_redirect_after_sign_in_is_refused(client: Client, alice: User) -> None:
-    client.post(f"{reverse('accounts:login')}?next=https://evil.example/", {"username": "alice", "password": PASSWORD})
+    client.post(
+        f"{reverse('accounts:login')}?next=https://evil.example/", {"username": "alice", "password": PASSWORD}
+    )
     response = client.post(reverse("accounts:verify"), {"code": totp_code(alice)})
     assert response["Location"] == HOME
 

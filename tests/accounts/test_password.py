@@ -18,8 +18,14 @@ CHANGE = reverse("accounts:password_change")
 
 
 def change(client: Client, current: str = PASSWORD, new: str = NEW, again: str | None = None):  # type: ignore[no-untyped-def]
-    return client.post(CHANGE, {"current_password": current, "new_password": new,
-                                "new_password_again": again if again is not None else new})
+    return client.post(
+        CHANGE,
+        {
+            "current_password": current,
+            "new_password": new,
+            "new_password_again": again if again is not None else new,
+        },
+    )
 
 
 def test_password_change_keeps_access_to_keys(signed_in, olga: User) -> None:  # type: ignore[no-untyped-def]
@@ -35,15 +41,24 @@ def test_password_change_keeps_access_to_keys(signed_in, olga: User) -> None:  #
     assert StaffSession.objects.filter(user=olga).count() == 1
     assert AuditEvent.objects.filter(action="account.password_changed", actor_id=olga.pk).exists()
     sign_in(Client(), olga, NEW)
-    assert Client().post(reverse("accounts:login"), {"username": "olga", "password": PASSWORD}).status_code == 400
+    assert (
+        Client().post(reverse("accounts:login"), {"username": "olga", "password": PASSWORD}).status_code
+        == 400
+    )
 
 
 @pytest.mark.parametrize(
     ("current", "new", "again"),
-    [("wrong current password", NEW, NEW), (PASSWORD, NEW, NEW + "x"), (PASSWORD, "short", "short"),
-     (PASSWORD, "password1234", "password1234")],
+    [
+        ("wrong current password", NEW, NEW),
+        (PASSWORD, NEW, NEW + "x"),
+        (PASSWORD, "short", "short"),
+        (PASSWORD, "password1234", "password1234"),
+    ],
 )
-def test_bad_password_change_changes_nothing(signed_in, alice: User, current: str, new: str, again: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_password_change_changes_nothing(
+    signed_in, alice: User, current: str, new: str, again: str
+) -> None:  # type: ignore[no-untyped-def]
     client = signed_in(alice)
     before = bytes(User.objects.get(pk=alice.pk).wrapped_private_key)
     response = change(client, current, new, again)
@@ -76,7 +91,9 @@ def test_admin_reset_loses_old_wraps_until_regranted(signed_in, olga: User, dave
     home = client.get(reverse("web:home")).content.decode()
     assert "not granted to you yet" in home
     assert "Hotline key" in home
-    assert {OrgKeyKind.HOTLINE, OrgKeyKind.SIGNING} == {p.kind for p in keyring.pending_grants() if p.user == olga}
+    assert {OrgKeyKind.HOTLINE, OrgKeyKind.SIGNING} == {
+        p.kind for p in keyring.pending_grants() if p.user == olga
+    }
 
 
 def test_admin_cannot_reset_own_password_that_way(signed_in, dave: User) -> None:  # type: ignore[no-untyped-def]

@@ -14,8 +14,10 @@ from corridor.audit.services import record_event, verify_chain
 
 @pytest.fixture
 def chain(db: None) -> list[AuditEvent]:
-    return [record_event(action="test.event", target_type="thing", target_id=str(i), data={"n": i})
-            for i in range(1, 6)]
+    return [
+        record_event(action="test.event", target_type="thing", target_id=str(i), data={"n": i})
+        for i in range(1, 6)
+    ]
 
 
 def verify_output() -> str:

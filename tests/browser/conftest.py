@@ -57,12 +57,13 @@ def viewport(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def new_page(browser: Browser, viewport: str) -> Iterator[PageFactory]:
-    """Pages in fresh contexts (no shared cookies) at this test's viewport; Russian is the browser's language."""
+    """Pages in fresh contexts (no shared cookies) at this test's viewport; the browser speaks Russian."""
     contexts: list[BrowserContext] = []
 
     def factory(*, java_script_enabled: bool = True) -> Page:
-        context = browser.new_context(viewport=VIEWPORTS[viewport], locale="ru-RU",
-                                      java_script_enabled=java_script_enabled)
+        context = browser.new_context(
+            viewport=VIEWPORTS[viewport], locale="ru-RU", java_script_enabled=java_script_enabled
+        )
         contexts.append(context)
         return context.new_page()
 

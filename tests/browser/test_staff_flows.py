@@ -54,8 +54,9 @@ def code_for_key(base32_key: str) -> str:
     return f"{totp(key):06d}"
 
 
-def test_sign_in_with_password_and_authenticator_code(page: Page, live_server: LiveServer, alice: User,
-                                                      shoot: Shoot) -> None:
+def test_sign_in_with_password_and_authenticator_code(
+    page: Page, live_server: LiveServer, alice: User, shoot: Shoot
+) -> None:
     page.goto(f"{live_server.url}/staff/login/")
     expect(page.locator("html")).to_have_attribute("lang", "ru")
     expect(page.get_by_role("button", name="Русский")).to_have_attribute("aria-current", "true")
@@ -80,8 +81,9 @@ def test_sign_in_with_password_and_authenticator_code(page: Page, live_server: L
     shoot(page, "home")
 
 
-def test_wrong_password_stays_on_the_login_page(page: Page, live_server: LiveServer, alice: User,
-                                                shoot: Shoot) -> None:
+def test_wrong_password_stays_on_the_login_page(
+    page: Page, live_server: LiveServer, alice: User, shoot: Shoot
+) -> None:
     password_step(page, live_server, "alice", "not the password at all")
     expect(page.get_by_role("alert")).to_have_text("The username or the password is not right.")
     expect(heading(page)).to_have_text("Staff sign-in")
@@ -92,16 +94,21 @@ def test_wrong_password_stays_on_the_login_page(page: Page, live_server: LiveSer
 
 
 @pytest.mark.parametrize("viewport", ["desktop"], indirect=True)
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="src/corridor/locale/ru/LC_MESSAGES/django.po has no translations "
-                   "(every msgstr is empty) and no django.mo is compiled, so Russian pages show English text")
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="src/corridor/locale/ru/LC_MESSAGES/django.po has no translations "
+    "(every msgstr is empty) and no django.mo is compiled, so Russian pages show English text",
+)
 def test_switching_to_russian_changes_the_heading(page: Page, live_server: LiveServer, alice: User) -> None:
     sign_in(page, live_server, alice)
     use_language(page, "Русский", "ru")
     assert heading(page).inner_text() != "Hello, alice"
 
 
-def test_new_user_first_sign_in(new_page: PageFactory, live_server: LiveServer, dave: User,
-                                shoot: Shoot) -> None:
+def test_new_user_first_sign_in(
+    new_page: PageFactory, live_server: LiveServer, dave: User, shoot: Shoot
+) -> None:
     admin = new_page()
     sign_in(admin, live_server, dave)
     admin.get_by_role("link", name="Users", exact=True).click()
@@ -143,7 +150,9 @@ def test_new_user_first_sign_in(new_page: PageFactory, live_server: LiveServer, 
     newbie.get_by_label("New password again").fill(NEW_PASSWORD)
     newbie.get_by_role("button", name="Change password").click()
     expect(heading(newbie)).to_have_text("My account")
-    expect(newbie.get_by_role("status")).to_have_text("Your password is changed. Your other sessions were ended.")
+    expect(newbie.get_by_role("status")).to_have_text(
+        "Your password is changed. Your other sessions were ended."
+    )
     # A caseworker's roles call for the index key only, and the administrator seals it at creation.
     expect(newbie.get_by_role("row", name="Index key")).to_contain_text("granted")
     expect(newbie.get_by_text("waiting for a grant")).to_have_count(0)
@@ -155,8 +164,9 @@ def test_new_user_first_sign_in(new_page: PageFactory, live_server: LiveServer, 
     shoot(newbie, "home-newbie")
 
 
-def test_disabled_user_is_signed_out_on_next_page(new_page: PageFactory, live_server: LiveServer, alice: User,
-                                                  dave: User) -> None:
+def test_disabled_user_is_signed_out_on_next_page(
+    new_page: PageFactory, live_server: LiveServer, alice: User, dave: User
+) -> None:
     colleague = new_page()
     sign_in(colleague, live_server, alice)
 
@@ -177,7 +187,9 @@ def test_disabled_user_is_signed_out_on_next_page(new_page: PageFactory, live_se
     expect(colleague.get_by_role("alert")).to_have_text("The username or the password is not right.")
 
 
-def test_auditor_reads_and_verifies_the_log(page: Page, live_server: LiveServer, judy: User, shoot: Shoot) -> None:
+def test_auditor_reads_and_verifies_the_log(
+    page: Page, live_server: LiveServer, judy: User, shoot: Shoot
+) -> None:
     sign_in(page, live_server, judy)
     page.get_by_role("link", name="Audit log").click()
     expect(heading(page)).to_have_text("Audit log")
@@ -185,12 +197,16 @@ def test_auditor_reads_and_verifies_the_log(page: Page, live_server: LiveServer,
     shoot(page, "audit-log")
 
     page.get_by_role("button", name="Verify the chain").click()
-    expect(page.get_by_role("status")).to_have_text(re.compile(r"^The chain is intact: \d+ entries checked\.$"))
+    expect(page.get_by_role("status")).to_have_text(
+        re.compile(r"^The chain is intact: \d+ entries checked\.$")
+    )
     expect(page.locator("table.audit code", has_text=re.compile(r"^audit\.verified$")).first).to_be_visible()
     shoot(page, "audit-verified")
 
 
-def test_sign_in_works_without_javascript(new_page: PageFactory, live_server: LiveServer, alice: User) -> None:
+def test_sign_in_works_without_javascript(
+    new_page: PageFactory, live_server: LiveServer, alice: User
+) -> None:
     page = new_page(java_script_enabled=False)
     sign_in(page, live_server, alice)
     page.get_by_role("link", name="My account").click()
@@ -208,5 +224,5 @@ def test_pages_ask_no_other_host(page: Page, live_server: LiveServer, alice: Use
     expect(heading(page)).to_have_text("My account")
 
     assert any(url.startswith(f"{live_server.url}/static/") for url in requested)
-    foreign = [url for url in requested if not (url.startswith(f"{live_server.url}/") or url.startswith("data:"))]
+    foreign = [url for url in requested if not (url.startswith((f"{live_server.url}/", "data:")))]
     assert foreign == []

@@ -80,7 +80,9 @@ def test_different_identifiers_differ(kind: IndexKind, one: str, two: str) -> No
     assert index(kind, one) != index(kind, two)
 
 
-@pytest.mark.parametrize(("one", "two"), [("Жанна Петрова", "Анна Петрова"), ("Джамал", "Амал"), ("Jamal", "Amal")])
+@pytest.mark.parametrize(
+    ("one", "two"), [("Жанна Петрова", "Анна Петрова"), ("Джамал", "Амал"), ("Jamal", "Amal")]
+)
 def test_zh_and_dzh_do_not_vanish_from_names(one: str, two: str) -> None:
     assert index(IndexKind.NAME, one) != index(IndexKind.NAME, two)
 

@@ -12,7 +12,9 @@ import corridor
 ROOT = Path(corridor.__file__).parent
 URL = re.compile(r"""(?:src|href|action|url\()\s*=?\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
 FILES = sorted(
-    p for p in ROOT.rglob("*") if p.suffix in {".html", ".css", ".js", ".txt", ".svg"} and "locale" not in p.parts
+    p
+    for p in ROOT.rglob("*")
+    if p.suffix in {".html", ".css", ".js", ".txt", ".svg"} and "locale" not in p.parts
 )
 
 
@@ -25,4 +27,5 @@ def test_there_are_files_to_check() -> None:
 def test_file_refers_to_no_other_host(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert not URL.search(text), f"{path} refers to another host"
-    assert "@import" not in text and "fonts.googleapis" not in text
+    assert "@import" not in text
+    assert "fonts.googleapis" not in text

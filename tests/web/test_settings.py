@@ -21,7 +21,12 @@ def run_check(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProces
     base.update(env)
     return subprocess.run(
         [sys.executable, "-m", "django", "check", "--fail-level", "ERROR"],
-        env=base, cwd=REPO, capture_output=True, text=True, timeout=120, check=False,
+        env=base,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -48,7 +53,9 @@ def test_safe_production_settings_pass(tmp_path: Path) -> None:
         ({"CORRIDOR_ARGON2_OPSLIMIT": "1"}, "corridor.E005"),
     ],
 )
-def test_unsafe_production_settings_refuse_to_start(tmp_path: Path, change: dict[str, str], code: str) -> None:
+def test_unsafe_production_settings_refuse_to_start(
+    tmp_path: Path, change: dict[str, str], code: str
+) -> None:
     result = run_check({**GOOD, **change}, tmp_path)
     assert result.returncode != 0
     assert code in result.stderr

@@ -26,9 +26,11 @@ def staff_required(view: View) -> View:
         user = request.user
         if not isinstance(user, User) or not user.is_authenticated:
             return redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}")
-        if user.must_change_password and request.resolver_match and request.resolver_match.url_name not in {
-            "password_change", "logout"
-        }:
+        if (
+            user.must_change_password
+            and request.resolver_match
+            and request.resolver_match.url_name not in {"password_change", "logout"}
+        ):
             return redirect("accounts:password_change")
         return view(request, *args, **kwargs)
 

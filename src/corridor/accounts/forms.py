@@ -11,18 +11,31 @@ from corridor.accounts.models import Role
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=64,
-                               widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label=_("Password"), max_length=1024, strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class CodeForm(forms.Form):
     code = forms.CharField(
         label=_("Code from your authenticator app"),
         max_length=16,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True,
-                                      "pattern": "[0-9 ]*"}),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "pattern": "[0-9 ]*",
+            }
+        ),
     )
 
     def clean_code(self) -> str:
@@ -33,24 +46,38 @@ class CodeForm(forms.Form):
 
 
 class EnrolForm(CodeForm):
-    name = forms.CharField(label=_("Name for this device"), max_length=64, required=False,
-                           initial=_("Phone"))
+    name = forms.CharField(label=_("Name for this device"), max_length=64, required=False, initial=_("Phone"))
 
 
 class PasswordForm(forms.Form):
-    password = forms.CharField(label=_("Password"), max_length=1024, strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}))
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
 
 
 class PasswordChangeForm(forms.Form):
-    current_password = forms.CharField(label=_("Current password"), max_length=1024, strip=False,
-                                       widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    new_password = forms.CharField(label=_("New password"), max_length=1024, strip=False,
-                                   widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                                   help_text=_("At least 12 characters. A few unrelated words are easy to "
-                                               "remember and hard to guess."))
-    new_password_again = forms.CharField(label=_("New password again"), max_length=1024, strip=False,
-                                         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    current_password = forms.CharField(
+        label=_("Current password"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters. A few unrelated words are easy to remember and hard to guess."),
+    )
+    new_password_again = forms.CharField(
+        label=_("New password again"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -60,13 +87,16 @@ class PasswordChangeForm(forms.Form):
 
 
 def role_field() -> forms.MultipleChoiceField:
-    return forms.MultipleChoiceField(label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple,
-                                     required=True)
+    return forms.MultipleChoiceField(
+        label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=True
+    )
 
 
 class UserCreateForm(forms.Form):
     username = forms.RegexField(
-        label=_("Username"), max_length=64, regex=r"^[A-Za-z0-9_.-]{2,64}$",
+        label=_("Username"),
+        max_length=64,
+        regex=r"^[A-Za-z0-9_.-]{2,64}$",
         help_text=_("A handle, not a real name: letters, digits, dot, dash, underscore."),
         error_messages={"invalid": _("Use 2–64 letters, digits, dots, dashes or underscores.")},
     )
@@ -83,5 +113,7 @@ class NameForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.RegexField(label=_("Action starts with"), regex=r"^[a-z_.]*$", max_length=64, required=False)
+    action = forms.RegexField(
+        label=_("Action starts with"), regex=r"^[a-z_.]*$", max_length=64, required=False
+    )
     actor = forms.UUIDField(label=_("Actor id"), required=False)

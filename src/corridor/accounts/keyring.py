@@ -66,14 +66,21 @@ def unseal_org_key(*, user: User, user_private_key: bytes, kind: OrgKeyKind) -> 
         secret = keys.unseal(user_private_key, bytes(wrap.sealed))
     except DecryptionFailed as exc:
         raise KeyUnavailable("the wrap does not open with this user's key") from exc
-    record_event(action="key.unsealed", actor_id=user.pk, target_type="org_key", target_id=org_key.pk,
-                 data={"kind": kind.value})
+    record_event(
+        action="key.unsealed",
+        actor_id=user.pk,
+        target_type="org_key",
+        target_id=org_key.pk,
+        data={"kind": kind.value},
+    )
     return secret
 
 
 def _seal_for_user(org_key: OrgKey, secret: bytes, user: User) -> KeyWrap:
     KeyWrap.objects.filter(org_key=org_key, user=user).delete()
-    return KeyWrap.objects.create(org_key=org_key, user=user, sealed=keys.seal_to(bytes(user.public_key), secret))
+    return KeyWrap.objects.create(
+        org_key=org_key, user=user, sealed=keys.seal_to(bytes(user.public_key), secret)
+    )
 
 
 @transaction.atomic
@@ -84,8 +91,13 @@ def grant_org_key(*, actor: User, actor_private_key: bytes, recipient: User, kin
     secret = unseal_org_key(user=actor, user_private_key=actor_private_key, kind=kind)
     org_key = current_key(kind)
     wrap = _seal_for_user(org_key, secret, recipient)
-    record_event(action="key.wrapped", actor_id=actor.pk, target_type="user", target_id=recipient.pk,
-                 data={"kind": kind.value})
+    record_event(
+        action="key.wrapped",
+        actor_id=actor.pk,
+        target_type="user",
+        target_id=recipient.pk,
+        data={"kind": kind.value},
+    )
     return wrap
 
 
@@ -97,8 +109,13 @@ def revoke_unentitled_wraps(*, actor: User | None, user: User) -> list[str]:
         if wrap.org_key.kind not in allowed:
             removed.append(wrap.org_key.kind)
             wrap.delete()
-            record_event(action="key.wrap_deleted", actor_id=actor.pk if actor else None, target_type="user",
-                         target_id=user.pk, data={"kind": wrap.org_key.kind})
+            record_event(
+                action="key.wrap_deleted",
+                actor_id=actor.pk if actor else None,
+                target_type="user",
+                target_id=user.pk,
+                data={"kind": wrap.org_key.kind},
+            )
     return removed
 
 
@@ -110,7 +127,7 @@ class PendingGrant:
 
 def pending_grants() -> list[PendingGrant]:
     """Active users whose roles call for a key they do not hold yet."""
-    out = []
+    out: list[PendingGrant] = []
     for user in User.objects.filter(is_active=True).prefetch_related("role_assignments"):
         missing = entitled_kinds(user) - held_kinds(user)
         out.extend(PendingGrant(user, OrgKeyKind(kind)) for kind in sorted(missing))
@@ -118,7 +135,9 @@ def pending_grants() -> list[PendingGrant]:
 
 
 @transaction.atomic
-def create_organisation_keys(*, threshold: int, share_count: int) -> tuple[list[str], dict[OrgKeyKind, bytes]]:
+def create_organisation_keys(
+    *, threshold: int, share_count: int
+) -> tuple[list[str], dict[OrgKeyKind, bytes]]:
     """Create the recovery, hotline, signing and index keys; return the recovery shares and the secrets.
 
     The caller wraps the returned secrets to the first users and then drops them.
@@ -131,12 +150,21 @@ def create_organisation_keys(*, threshold: int, share_count: int) -> tuple[list[
     hotline = keys.generate_keypair()
     signing_seed = keys.generate_signing_seed()
     index_key = generate_key()
-    secrets = {OrgKeyKind.HOTLINE: hotline.private, OrgKeyKind.SIGNING: signing_seed, OrgKeyKind.INDEX: index_key}
-    publics = {OrgKeyKind.HOTLINE: hotline.public, OrgKeyKind.SIGNING: keys.verify_key_of(signing_seed),
-               OrgKeyKind.INDEX: b""}
+    secrets = {
+        OrgKeyKind.HOTLINE: hotline.private,
+        OrgKeyKind.SIGNING: signing_seed,
+        OrgKeyKind.INDEX: index_key,
+    }
+    publics = {
+        OrgKeyKind.HOTLINE: hotline.public,
+        OrgKeyKind.SIGNING: keys.verify_key_of(signing_seed),
+        OrgKeyKind.INDEX: b"",
+    }
     for kind, secret in secrets.items():
         org_key = OrgKey.objects.create(kind=kind, public_key=publics[kind])
-        KeyWrap.objects.create(org_key=org_key, to_recovery=True, sealed=keys.seal_to(recovery.public, secret))
+        KeyWrap.objects.create(
+            org_key=org_key, to_recovery=True, sealed=keys.seal_to(recovery.public, secret)
+        )
     record_event(action="org.keys_created", data={"threshold": threshold, "shares": share_count})
     return words, secrets
 
@@ -145,8 +173,13 @@ def wrap_secrets_for_user(*, actor: User | None, user: User, secrets: dict[OrgKe
     """Seal the given organisation key secrets to a user (used by init and recovery)."""
     for kind, secret in secrets.items():
         _seal_for_user(current_key(kind), secret, user)
-        record_event(action="key.wrapped", actor_id=actor.pk if actor else None, target_type="user",
-                     target_id=user.pk, data={"kind": kind.value})
+        record_event(
+            action="key.wrapped",
+            actor_id=actor.pk if actor else None,
+            target_type="user",
+            target_id=user.pk,
+            data={"kind": kind.value},
+        )
 
 
 @transaction.atomic
@@ -160,8 +193,12 @@ def recover_org_keys_for_user(*, share_texts: list[str], user: User) -> list[str
     for kind in WRAPPED_KINDS:
         wrap = KeyWrap.objects.get(org_key=current_key(kind), to_recovery=True)
         secrets[kind] = keys.unseal(recovery_private, bytes(wrap.sealed))
-    record_event(action="org.recovery_used", target_type="user", target_id=user.pk,
-                 data={"kinds": [k.value for k in WRAPPED_KINDS]})
+    record_event(
+        action="org.recovery_used",
+        target_type="user",
+        target_id=user.pk,
+        data={"kinds": [k.value for k in WRAPPED_KINDS]},
+    )
     wrap_secrets_for_user(actor=None, user=user, secrets=secrets)
     return [k.value for k in WRAPPED_KINDS]
 

@@ -29,7 +29,7 @@ class SessionGuardMiddleware:
                 previous = request.session.get(unlock.LAST_SEEN, 0)
                 request.session[unlock.LAST_SEEN] = now
                 if now - previous > 60:
-                    StaffSession.objects.filter(pk=request.session.get(unlock.STAFF_SESSION)).update(
+                    StaffSession.objects.filter(pk=request.session[unlock.STAFF_SESSION]).update(
                         last_seen_at=datetime.now(UTC)
                     )
         response = self.get_response(request)
@@ -44,6 +44,9 @@ class SessionGuardMiddleware:
         if time.time() - session.get(unlock.LAST_SEEN, 0) > settings.CORRIDOR_IDLE_TIMEOUT_SECONDS:
             return "idle_timeout"
         staff_session = session.get(unlock.STAFF_SESSION)
-        if not staff_session or not StaffSession.objects.filter(pk=staff_session, session_key=session.session_key).exists():
+        if (
+            not staff_session
+            or not StaffSession.objects.filter(pk=staff_session, session_key=session.session_key).exists()
+        ):
             return "ended_elsewhere"
         return ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
@@ -42,7 +43,7 @@ class User(AbstractBaseUser):
     password_changed_at = models.DateTimeField(null=True, blank=True)
 
     USERNAME_FIELD = "username"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     objects = UserManager()
 
@@ -117,7 +118,10 @@ class KeyWrap(models.Model):
                 fields=["org_key"], condition=models.Q(to_recovery=True), name="one_recovery_wrap_per_key"
             ),
             models.CheckConstraint(
-                condition=(models.Q(user__isnull=True, to_recovery=True) | models.Q(user__isnull=False, to_recovery=False)),
+                condition=(
+                    models.Q(user__isnull=True, to_recovery=True)
+                    | models.Q(user__isnull=False, to_recovery=False)
+                ),
                 name="wrap_has_exactly_one_recipient",
             ),
         ]

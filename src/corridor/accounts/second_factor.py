@@ -75,7 +75,9 @@ def confirm_totp_enrolment(*, user: User, device: TOTPDevice, token: str, name: 
     device.confirmed = True
     device.name = name or "authenticator"
     device.save(update_fields=["confirmed", "name"])
-    record_event(action="account.totp_added", actor_id=user.pk, target_type="totp_device", target_id=device.pk)
+    record_event(
+        action="account.totp_added", actor_id=user.pk, target_type="totp_device", target_id=device.pk
+    )
 
 
 @transaction.atomic
@@ -83,11 +85,18 @@ def remove_totp(*, user: User, device_id: int) -> None:
     device = TOTPDevice.objects.get(user=user, pk=device_id, confirmed=True)
     _ensure_not_last(user, removing_totp=1)
     device.delete()
-    record_event(action="account.totp_removed", actor_id=user.pk, target_type="totp_device", target_id=device_id)
+    record_event(
+        action="account.totp_removed", actor_id=user.pk, target_type="totp_device", target_id=device_id
+    )
 
 
 def _ensure_not_last(user: User, *, removing_totp: int = 0, removing_keys: int = 0) -> None:
-    remaining = confirmed_totp_devices(user).count() - removing_totp + user.webauthn_credentials.count() - removing_keys
+    remaining = (
+        confirmed_totp_devices(user).count()
+        - removing_totp
+        + user.webauthn_credentials.count()
+        - removing_keys
+    )
     if remaining < 1:
         raise ValidationError(_("You cannot remove your last second factor."))
 
@@ -152,7 +161,9 @@ def registration_options(request: HttpRequest, user: User) -> str:
 
 
 @transaction.atomic
-def finish_registration(request: HttpRequest, user: User, *, credential_json: str, name: str) -> WebAuthnCredential:
+def finish_registration(
+    request: HttpRequest, user: User, *, credential_json: str, name: str
+) -> WebAuthnCredential:
     challenge = request.session.pop(CHALLENGE_KEY, None)
     if not challenge:
         raise ValidationError(_("The security key request expired. Try again."))
@@ -166,7 +177,9 @@ def finish_registration(request: HttpRequest, user: User, *, credential_json: st
         )
     except (InvalidRegistrationResponse, ValueError, KeyError, TypeError) as exc:
         raise ValidationError(_("The security key's answer could not be verified.")) from exc
-    if WebAuthnCredential.objects.filter(credential_id_hash=_credential_hash(verified.credential_id)).exists():
+    if WebAuthnCredential.objects.filter(
+        credential_id_hash=_credential_hash(verified.credential_id)
+    ).exists():
         raise ValidationError(_("That security key is already registered."))
     credential = WebAuthnCredential.objects.create(
         user=user,
@@ -176,7 +189,9 @@ def finish_registration(request: HttpRequest, user: User, *, credential_json: st
         public_key=verified.credential_public_key,
         sign_count=verified.sign_count,
     )
-    record_event(action="account.webauthn_added", actor_id=user.pk, target_type="webauthn", target_id=credential.pk)
+    record_event(
+        action="account.webauthn_added", actor_id=user.pk, target_type="webauthn", target_id=credential.pk
+    )
     return credential
 
 
@@ -184,7 +199,9 @@ def authentication_options(request: HttpRequest, user: User) -> str:
     rp = relying_party(request)
     options = generate_authentication_options(
         rp_id=rp.rp_id,
-        allow_credentials=[PublicKeyCredentialDescriptor(id=bytes(c.credential_id)) for c in user.webauthn_credentials.all()],
+        allow_credentials=[
+            PublicKeyCredentialDescriptor(id=bytes(c.credential_id)) for c in user.webauthn_credentials.all()
+        ],
         user_verification=UserVerificationRequirement.DISCOURAGED,
     )
     request.session[CHALLENGE_KEY] = options.challenge.hex()
@@ -204,9 +221,11 @@ def verify_assertion(request: HttpRequest, user: User, *, credential_json: str) 
         raw_id = base64url_to_bytes(payload["rawId"])
     except (ValueError, KeyError, TypeError):
         return None
-    credential = WebAuthnCredential.objects.select_for_update().filter(
-        user=user, credential_id_hash=_credential_hash(raw_id)
-    ).first()
+    credential = (
+        WebAuthnCredential.objects.select_for_update()
+        .filter(user=user, credential_id_hash=_credential_hash(raw_id))
+        .first()
+    )
     if credential is None:
         return None
     rp = relying_party(request)
@@ -232,4 +251,6 @@ def remove_webauthn(*, user: User, credential_id: int) -> None:
     credential = WebAuthnCredential.objects.get(user=user, pk=credential_id)
     _ensure_not_last(user, removing_keys=1)
     credential.delete()
-    record_event(action="account.webauthn_removed", actor_id=user.pk, target_type="webauthn", target_id=credential_id)
+    record_event(
+        action="account.webauthn_removed", actor_id=user.pk, target_type="webauthn", target_id=credential_id
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -80,16 +81,24 @@ def create_user(
     user.save()
     RoleAssignment.objects.bulk_create([RoleAssignment(user=user, role=r) for r in sorted(roles)])
     actor_id = actor.pk if actor else None
-    record_event(action="account.created", actor_id=actor_id, target_type="user", target_id=user.pk,
-                 data={"roles": sorted(roles)})
+    record_event(
+        action="account.created",
+        actor_id=actor_id,
+        target_type="user",
+        target_id=user.pk,
+        data={"roles": sorted(roles)},
+    )
     _wrap_index_key(actor=actor, actor_private_key=actor_private_key, user=user, index_key=index_key)
     return user
 
 
-def _wrap_index_key(*, actor: User | None, actor_private_key: bytes | None, user: User,
-                    index_key: bytes | None) -> None:
+def _wrap_index_key(
+    *, actor: User | None, actor_private_key: bytes | None, user: User, index_key: bytes | None
+) -> None:
     if index_key is None and actor is not None and actor_private_key is not None:
-        index_key = keyring.unseal_org_key(user=actor, user_private_key=actor_private_key, kind=OrgKeyKind.INDEX)
+        index_key = keyring.unseal_org_key(
+            user=actor, user_private_key=actor_private_key, kind=OrgKeyKind.INDEX
+        )
     if index_key is not None:
         keyring.wrap_secrets_for_user(actor=actor, user=user, secrets={OrgKeyKind.INDEX: index_key})
 
@@ -105,8 +114,13 @@ def set_roles(*, actor: User, user: User, roles: set[str]) -> None:
     for role in sorted(roles - before):
         RoleAssignment.objects.create(user=user, role=role)
     user._role_codes = set(roles)
-    record_event(action="account.roles_changed", actor_id=actor.pk, target_type="user", target_id=user.pk,
-                 data={"added": sorted(roles - before), "removed": sorted(before - roles)})
+    record_event(
+        action="account.roles_changed",
+        actor_id=actor.pk,
+        target_type="user",
+        target_id=user.pk,
+        data={"added": sorted(roles - before), "removed": sorted(before - roles)},
+    )
     keyring.revoke_unentitled_wraps(actor=actor, user=user)
 
 
@@ -138,8 +152,13 @@ def disable_user(*, actor: User, user: User) -> None:
     user.is_active = False
     user.save(update_fields=["is_active"])
     ended = end_sessions(user=user)
-    record_event(action="account.disabled", actor_id=actor.pk, target_type="user", target_id=user.pk,
-                 data={"sessions_ended": ended})
+    record_event(
+        action="account.disabled",
+        actor_id=actor.pk,
+        target_type="user",
+        target_id=user.pk,
+        data={"sessions_ended": ended},
+    )
 
 
 @transaction.atomic
@@ -150,8 +169,9 @@ def enable_user(*, actor: User, user: User) -> None:
 
 
 @transaction.atomic
-def change_password(*, user: User, current_password: str, new_password: str,
-                    keep_session_key: str | None = None) -> None:
+def change_password(
+    *, user: User, current_password: str, new_password: str, keep_session_key: str | None = None
+) -> None:
     """Re-wrap the same private key under a new password, so every grant stays valid."""
     try:
         private = unwrap_with_password(bytes(user.wrapped_private_key), current_password)
@@ -163,8 +183,13 @@ def change_password(*, user: User, current_password: str, new_password: str,
     user.password_changed_at = datetime.now(UTC)
     user.save(update_fields=["wrapped_private_key", "must_change_password", "password_changed_at"])
     ended = end_sessions(user=user, except_session_key=keep_session_key)
-    record_event(action="account.password_changed", actor_id=user.pk, target_type="user", target_id=user.pk,
-                 data={"other_sessions_ended": ended})
+    record_event(
+        action="account.password_changed",
+        actor_id=user.pk,
+        target_type="user",
+        target_id=user.pk,
+        data={"other_sessions_ended": ended},
+    )
 
 
 @transaction.atomic
@@ -184,10 +209,17 @@ def reset_password(*, actor: User, actor_private_key: bytes, user: User, new_pas
     user.wrapped_private_key = wrap_with_password(pair.private, new_password, argon2_cost())
     user.must_change_password = True
     user.password_changed_at = datetime.now(UTC)
-    user.save(update_fields=["public_key", "wrapped_private_key", "must_change_password", "password_changed_at"])
+    user.save(
+        update_fields=["public_key", "wrapped_private_key", "must_change_password", "password_changed_at"]
+    )
     ended = end_sessions(user=user)
-    record_event(action="account.password_reset", actor_id=actor.pk, target_type="user", target_id=user.pk,
-                 data={"wraps_lost": lost, "sessions_ended": ended})
+    record_event(
+        action="account.password_reset",
+        actor_id=actor.pk,
+        target_type="user",
+        target_id=user.pk,
+        data={"wraps_lost": lost, "sessions_ended": ended},
+    )
     _wrap_index_key(actor=actor, actor_private_key=actor_private_key, user=user, index_key=None)
 
 
@@ -223,9 +255,13 @@ def record_login_failure(*, username: str, user: User | None, stage: str) -> Non
         row.window_started_at = now
     row.failures += 1
     row.save(update_fields=["failures", "window_started_at"])
-    record_event(action="auth.login_failed", actor_id=user.pk if user else None,
-                 target_type="user" if user else "", target_id=user.pk if user else "",
-                 data={"stage": stage, "throttled": row.failures >= settings.CORRIDOR_LOGIN_FAILURE_LIMIT})
+    record_event(
+        action="auth.login_failed",
+        actor_id=user.pk if user else None,
+        target_type="user" if user else "",
+        target_id=user.pk if user else "",
+        data={"stage": stage, "throttled": row.failures >= settings.CORRIDOR_LOGIN_FAILURE_LIMIT},
+    )
 
 
 def clear_login_failures(username: str) -> None:
@@ -238,7 +274,7 @@ _DUMMY_WRAP: bytes | None = None
 
 
 def _dummy_wrap() -> bytes:
-    global _DUMMY_WRAP  # noqa: PLW0603 - a per-process cache of a value that never changes
+    global _DUMMY_WRAP
     if _DUMMY_WRAP is None:
         _DUMMY_WRAP = wrap_with_password(secrets.token_bytes(32), secrets.token_urlsafe(16), argon2_cost())
     return _DUMMY_WRAP
@@ -256,10 +292,8 @@ def unlock_with_password(username: str, password: str) -> Unlocked | None:
     """Check a password by unwrapping the user's key; None for any failure, in the same time."""
     user = User.objects.filter(username__iexact=username.strip()).first()
     if user is None or not user.is_active:
-        try:
+        with contextlib.suppress(WrongPassword):
             unwrap_with_password(_dummy_wrap(), password)
-        except WrongPassword:
-            pass
         return None
     try:
         private = unwrap_with_password(bytes(user.wrapped_private_key), password)

@@ -76,12 +76,23 @@ def complete_login(request: HttpRequest, *, user: User, factor: str) -> StaffSes
     request.session[LAST_SEEN] = now
     request.session[REAUTH_AT] = now
     request.session.save()
+    session_key = request.session.session_key
+    if session_key is None:
+        raise SessionLocked("the session could not be saved")
     staff_session = StaffSession.objects.create(
-        user=user, session_key=request.session.session_key, second_factor=factor, last_seen_at=datetime.now(UTC)
+        user=user,
+        session_key=session_key,
+        second_factor=factor,
+        last_seen_at=datetime.now(UTC),
     )
     request.session[STAFF_SESSION] = str(staff_session.pk)
-    record_event(action="auth.login", actor_id=user.pk, target_type="session", target_id=staff_session.pk,
-                 data={"factor": factor})
+    record_event(
+        action="auth.login",
+        actor_id=user.pk,
+        target_type="session",
+        target_id=staff_session.pk,
+        data={"factor": factor},
+    )
     record_event(action="auth.key_unlocked", actor_id=user.pk, target_type="user", target_id=user.pk)
     return staff_session
 
@@ -105,8 +116,13 @@ def end_session(request: HttpRequest, *, reason: str) -> None:
     if staff_session_id:
         StaffSession.objects.filter(pk=staff_session_id).delete()
     if isinstance(user, User):
-        record_event(action="auth.logout", actor_id=user.pk, target_type="session",
-                     target_id=staff_session_id or "", data={"reason": reason})
+        record_event(
+            action="auth.logout",
+            actor_id=user.pk,
+            target_type="session",
+            target_id=staff_session_id or "",
+            data={"reason": reason},
+        )
     logout(request)
     request._corridor_clear_unlock = True  # type: ignore[attr-defined]
 

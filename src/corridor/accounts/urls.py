@@ -17,13 +17,19 @@ urlpatterns = [
     path("account/totp/<int:device_id>/remove/", views_account.totp_remove_view, name="totp_remove"),
     path("account/keys/add/", views_account.webauthn_add_view, name="webauthn_add"),
     path("account/keys/options/", views_account.webauthn_options_view, name="webauthn_options"),
-    path("account/keys/<int:credential_id>/remove/", views_account.webauthn_remove_view, name="webauthn_remove"),
+    path(
+        "account/keys/<int:credential_id>/remove/", views_account.webauthn_remove_view, name="webauthn_remove"
+    ),
     path("account/sessions/<uuid:session_id>/end/", views_account.session_end_view, name="session_end"),
     path("users/", views_admin.user_list_view, name="user_list"),
     path("users/new/", views_admin.user_create_view, name="user_create"),
     path("users/<uuid:user_id>/", views_admin.user_detail_view, name="user_detail"),
     path("users/<uuid:user_id>/roles/", views_admin.user_roles_view, name="user_roles"),
-    path("users/<uuid:user_id>/reset-password/", views_admin.user_reset_password_view, name="user_reset_password"),
+    path(
+        "users/<uuid:user_id>/reset-password/",
+        views_admin.user_reset_password_view,
+        name="user_reset_password",
+    ),
     path("users/<uuid:user_id>/disable/", views_admin.user_disable_view, name="user_disable"),
     path("users/<uuid:user_id>/enable/", views_admin.user_enable_view, name="user_enable"),
     path("keys/", views_admin.key_grants_view, name="key_grants"),

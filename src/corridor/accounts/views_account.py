@@ -59,8 +59,12 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
             unlock.mark_reauthenticated(request)
             messages.success(request, _("Your password is changed. Your other sessions were ended."))
             return redirect("accounts:account")
-    return render(request, "accounts/password_change.html", {"form": form, "forced": user.must_change_password},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form, "forced": user.must_change_password},
+        status=400 if form.errors else 200,
+    )
 
 
 @staff_required
@@ -72,15 +76,19 @@ def totp_add_view(request: HttpRequest) -> HttpResponse:
     form = EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            second_factor.confirm_totp_enrolment(user=user, device=device, token=form.cleaned_data["code"],
-                                                 name=form.cleaned_data["name"])
+            second_factor.confirm_totp_enrolment(
+                user=user, device=device, token=form.cleaned_data["code"], name=form.cleaned_data["name"]
+            )
         except ValidationError as exc:
             form.add_error("code", exc)
         else:
             messages.success(request, _("The authenticator app is added."))
             return redirect("accounts:account")
-    context = {"form": form, "qr": second_factor.totp_qr_svg_data_uri(device),
-               "secret": second_factor.totp_secret_base32(device)}
+    context = {
+        "form": form,
+        "qr": second_factor.totp_qr_svg_data_uri(device),
+        "secret": second_factor.totp_secret_base32(device),
+    }
     return render(request, "accounts/totp_add.html", context, status=400 if form.errors else 200)
 
 
@@ -109,8 +117,9 @@ def webauthn_add_view(request: HttpRequest) -> HttpResponse:
     form = NameForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            second_factor.finish_registration(request, user, credential_json=form.cleaned_data["credential"],
-                                              name=form.cleaned_data["name"])
+            second_factor.finish_registration(
+                request, user, credential_json=form.cleaned_data["credential"], name=form.cleaned_data["name"]
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -123,7 +132,9 @@ def webauthn_add_view(request: HttpRequest) -> HttpResponse:
 @reauth_required
 @require_POST
 def webauthn_options_view(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(second_factor.registration_options(request, _user(request)), content_type="application/json")
+    return HttpResponse(
+        second_factor.registration_options(request, _user(request)), content_type="application/json"
+    )
 
 
 @staff_required

@@ -24,8 +24,11 @@ def _actor(request: HttpRequest) -> User:
 
 
 def _show_temporary_password(request: HttpRequest, user: User, password: str, *, reset: bool) -> HttpResponse:
-    return render(request, "accounts/admin/temporary_password.html",
-                  {"subject": user, "password": password, "reset": reset})
+    return render(
+        request,
+        "accounts/admin/temporary_password.html",
+        {"subject": user, "password": password, "reset": reset},
+    )
 
 
 @role_required(Role.ADMIN)
@@ -56,7 +59,9 @@ def user_create_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             return _show_temporary_password(request, user, password, reset=False)
-    return render(request, "accounts/admin/user_create.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "accounts/admin/user_create.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 def _render_detail(request: HttpRequest, subject: User, form: RolesForm) -> HttpResponse:
@@ -103,8 +108,12 @@ def user_reset_password_view(request: HttpRequest, user_id: uuid.UUID) -> HttpRe
     subject = access.get_user_for_admin(actor, user_id)
     password = services.generate_temporary_password()
     try:
-        services.reset_password(actor=actor, actor_private_key=unlock.user_private_key(request), user=subject,
-                                new_password=password)
+        services.reset_password(
+            actor=actor,
+            actor_private_key=unlock.user_private_key(request),
+            user=subject,
+            new_password=password,
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("accounts:user_detail", user_id=subject.pk)
@@ -160,7 +169,8 @@ def key_grant_view(request: HttpRequest, user_id: uuid.UUID, kind: str) -> HttpR
     if (str(user_id), key_kind) not in pending or key_kind.value not in keyring.held_kinds(actor):
         raise Http404
     recipient = User.objects.get(pk=user_id)
-    keyring.grant_org_key(actor=actor, actor_private_key=unlock.user_private_key(request), recipient=recipient,
-                          kind=key_kind)
+    keyring.grant_org_key(
+        actor=actor, actor_private_key=unlock.user_private_key(request), recipient=recipient, kind=key_kind
+    )
     messages.success(request, _("The key is granted."))
     return redirect("accounts:key_grants")

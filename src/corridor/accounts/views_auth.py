@@ -22,8 +22,9 @@ NEXT = "corridor_next"
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                                     require_https=request.is_secure()):
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return reverse(settings.LOGIN_REDIRECT_URL)
 
@@ -36,8 +37,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
         if services.login_blocked(username):
-            form.add_error(None, _("Too many failed attempts for this account. Wait a quarter of an hour "
-                                   "and try again, or ask an administrator."))
+            form.add_error(
+                None,
+                _(
+                    "Too many failed attempts for this account. Wait a quarter of an hour "
+                    "and try again, or ask an administrator."
+                ),
+            )
         else:
             unlocked = services.unlock_with_password(username, form.cleaned_data["password"])
             if unlocked is None:
@@ -74,12 +80,16 @@ def verify_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if services.login_blocked(user.username):
             unlock.cancel_pending_login(request)
-            messages.error(request, _("Too many failed attempts for this account. Wait a quarter of an hour."))
+            messages.error(
+                request, _("Too many failed attempts for this account. Wait a quarter of an hour.")
+            )
             return redirect("accounts:login")
         device = second_factor.verify_totp(user, form.cleaned_data["code"])
         if device is None:
             services.record_login_failure(username=user.username, user=user, stage="second_factor")
-            form.add_error("code", _("That code is not right, or it was already used. Wait for the next one."))
+            form.add_error(
+                "code", _("That code is not right, or it was already used. Wait for the next one.")
+            )
         else:
             return redirect(_finish(request, user, "totp"))
     context = {
@@ -102,8 +112,9 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
     form = EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            second_factor.confirm_totp_enrolment(user=user, device=device, token=form.cleaned_data["code"],
-                                                 name=form.cleaned_data["name"])
+            second_factor.confirm_totp_enrolment(
+                user=user, device=device, token=form.cleaned_data["code"], name=form.cleaned_data["name"]
+            )
         except ValidationError as exc:
             form.add_error("code", exc)
         else:
@@ -132,7 +143,9 @@ def webauthn_login_view(request: HttpRequest) -> HttpResponse:
     if services.login_blocked(user.username):
         unlock.cancel_pending_login(request)
         return JsonResponse({"error": _("Too many failed attempts for this account.")}, status=429)
-    credential = second_factor.verify_assertion(request, user, credential_json=request.POST.get("credential", ""))
+    credential = second_factor.verify_assertion(
+        request, user, credential_json=request.POST.get("credential", "")
+    )
     if credential is None:
         services.record_login_failure(username=user.username, user=user, stage="second_factor")
         return JsonResponse({"error": _("The security key was not accepted.")}, status=400)
@@ -166,7 +179,10 @@ def reauth_view(request: HttpRequest) -> HttpResponse:
             form.add_error("password", _("That password is not right."))
         else:
             unlock.mark_reauthenticated(request)
-            record_event(action="auth.reauthenticated", actor_id=user.pk, target_type="user", target_id=user.pk)
+            record_event(
+                action="auth.reauthenticated", actor_id=user.pk, target_type="user", target_id=user.pk
+            )
             return redirect(next_url)
-    return render(request, "accounts/reauth.html", {"form": form, "next": next_url},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "accounts/reauth.html", {"form": form, "next": next_url}, status=400 if form.errors else 200
+    )

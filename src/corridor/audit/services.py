@@ -88,7 +88,9 @@ def verify_chain(*, batch_size: int = 2000) -> ChainReport:
         if event.seq != expected_seq:
             return ChainReport(False, checked, expected_seq, f"entry #{expected_seq} is missing")
         if event.prev_hash != prev_hash:
-            return ChainReport(False, checked, event.seq, f"entry #{event.seq} does not follow its predecessor")
+            return ChainReport(
+                False, checked, event.seq, f"entry #{event.seq} does not follow its predecessor"
+            )
         recomputed = entry_hash(
             seq=event.seq,
             at=event.at,

@@ -37,11 +37,19 @@ def audit_verify_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     report = verify_chain()
-    record_event(action="audit.verified", actor_id=user.pk, data={"ok": report.ok, "checked": report.checked,
-                                                                 "first_bad": report.first_bad_seq})
+    record_event(
+        action="audit.verified",
+        actor_id=user.pk,
+        data={"ok": report.ok, "checked": report.checked, "first_bad": report.first_bad_seq},
+    )
     if report.ok:
-        messages.success(request, _("The chain is intact: %(count)d entries checked.") % {"count": report.checked})
+        messages.success(
+            request, _("The chain is intact: %(count)d entries checked.") % {"count": report.checked}
+        )
     else:
-        messages.error(request, _("The chain is broken at entry #%(seq)d: %(problem)s")
-                       % {"seq": report.first_bad_seq or 0, "problem": report.problem})
+        messages.error(
+            request,
+            _("The chain is broken at entry #%(seq)d: %(problem)s")
+            % {"seq": report.first_bad_seq or 0, "problem": report.problem},
+        )
     return redirect("audit:log")

@@ -62,13 +62,13 @@ def seal_field(
 
 def envelope_key_version(envelope: bytes) -> int:
     """Return the key version an envelope claims, so the caller can pick the key."""
-    version, key_version = _parse_header(envelope)
+    _version, key_version = _parse_header(envelope)
     return key_version
 
 
 def open_field(key: bytes, envelope: bytes, *, model: str, row: str, field: str) -> bytes:
     """Decrypt one field value, or raise DecryptionFailed."""
-    version, key_version = _parse_header(envelope)
+    _version, key_version = _parse_header(envelope)
     header = envelope[: _HEADER.size]
     nonce = envelope[_HEADER.size : _HEADER.size + NONCE_BYTES]
     ct = envelope[_HEADER.size + NONCE_BYTES :]

@@ -71,22 +71,20 @@ def wrap_with_password(secret: bytes, password: str, cost: Argon2Cost) -> bytes:
 
 def wrapped_cost(blob: bytes) -> Argon2Cost:
     """Return the cost a password-wrapped blob was made with."""
-    version, ops, mem = _parse(blob)
+    _version, ops, mem = _parse(blob)
     return Argon2Cost(opslimit=ops, memlimit=mem)
 
 
 def unwrap_with_password(blob: bytes, password: str) -> bytes:
     """Return the wrapped secret, or raise WrongPassword."""
-    version, ops, mem = _parse(blob)
+    _version, ops, mem = _parse(blob)
     offset = _HEADER.size
     salt = blob[offset : offset + SALT_BYTES]
     nonce = blob[offset + SALT_BYTES : offset + SALT_BYTES + NONCE_BYTES]
     ct = blob[offset + SALT_BYTES + NONCE_BYTES :]
     kek = derive_key(normalise_secret(password), salt, Argon2Cost(opslimit=ops, memlimit=mem))
     try:
-        return bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
-            ct, blob[:offset] + _AD, nonce, kek
-        )
+        return bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(ct, blob[:offset] + _AD, nonce, kek)
     except NaclCryptoError as exc:
         raise WrongPassword("password does not unwrap this key") from exc
 

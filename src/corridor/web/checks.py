@@ -19,17 +19,34 @@ def production_settings_check(app_configs: Any, **kwargs: Any) -> list[Error]:
     if settings.DEBUG:
         errors.append(Error("DEBUG is on in production.", hint="Unset CORRIDOR_DEBUG.", id="corridor.E001"))
     if len(settings.SECRET_KEY) < 50 or len(set(settings.SECRET_KEY)) < 5:
-        errors.append(Error("No strong secret key.", hint="Set CORRIDOR_SECRET_KEY or CORRIDOR_SECRET_KEY_FILE "
-                            "to at least 50 random characters.", id="corridor.E002"))
+        errors.append(
+            Error(
+                "No strong secret key.",
+                hint="Set CORRIDOR_SECRET_KEY or CORRIDOR_SECRET_KEY_FILE to at least 50 random characters.",
+                id="corridor.E002",
+            )
+        )
     if not settings.HTTPS:
-        errors.append(Error("HTTPS is off in production.", hint="Serve behind TLS or an onion service and set "
-                            "CORRIDOR_HTTPS=true.", id="corridor.E003"))
+        errors.append(
+            Error(
+                "HTTPS is off in production.",
+                hint="Serve behind TLS or an onion service and set CORRIDOR_HTTPS=true.",
+                id="corridor.E003",
+            )
+        )
     if not settings.ALLOWED_HOSTS:
         errors.append(Error("No allowed host names.", hint="Set CORRIDOR_ALLOWED_HOSTS.", id="corridor.E004"))
-    if (settings.CORRIDOR_ARGON2_OPSLIMIT < PRODUCTION_COST.opslimit
-            or settings.CORRIDOR_ARGON2_MEMLIMIT < PRODUCTION_COST.memlimit // 4):
-        errors.append(Error("The Argon2id cost is below the production floor.",
-                            hint="Unset CORRIDOR_ARGON2_OPSLIMIT and CORRIDOR_ARGON2_MEMLIMIT.", id="corridor.E005"))
+    if (
+        PRODUCTION_COST.opslimit > settings.CORRIDOR_ARGON2_OPSLIMIT
+        or PRODUCTION_COST.memlimit // 4 > settings.CORRIDOR_ARGON2_MEMLIMIT
+    ):
+        errors.append(
+            Error(
+                "The Argon2id cost is below the production floor.",
+                hint="Unset CORRIDOR_ARGON2_OPSLIMIT and CORRIDOR_ARGON2_MEMLIMIT.",
+                id="corridor.E005",
+            )
+        )
     if not (settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE):
         errors.append(Error("Cookies are not marked Secure.", id="corridor.E006"))
     return errors

@@ -13,9 +13,13 @@ _DENIED_FEATURES = (
 )  # fmt: skip
 # Security keys are the one powerful feature staff pages use, and only from this origin.
 PERMISSIONS_POLICY = ", ".join(
-    [*(f"{feature}=()" for feature in _DENIED_FEATURES),
-     "publickey-credentials-create=(self)", "publickey-credentials-get=(self)"]
+    [
+        *(f"{feature}=()" for feature in _DENIED_FEATURES),
+        "publickey-credentials-create=(self)",
+        "publickey-credentials-get=(self)",
+    ]
 )
+
 
 class SecurityHeadersMiddleware:
     """Permissions-Policy, no caching of anything but static assets, no cross-origin embedding."""

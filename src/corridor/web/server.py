@@ -7,7 +7,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 
-class CorridorServer(BaseApplication):  # type: ignore[misc]
+class CorridorServer(BaseApplication):
     """gunicorn with its configuration given in code; no access log (it would record addresses)."""
 
     def __init__(self, options: dict[str, Any]) -> None:

@@ -34,12 +34,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--threshold", "-k", type=int, default=3, help="shares needed to recover (k)")
         parser.add_argument("--shares", "-n", type=int, default=5, help="shares to print (n)")
-        parser.add_argument("--admin", default=os.environ.get("CORRIDOR_ADMIN_USERNAME", ""),
-                            help="username of the first administrator (password from CORRIDOR_ADMIN_PASSWORD "
-                                 "or a prompt)")
-        parser.add_argument("--keyholder", default=os.environ.get("CORRIDOR_KEYHOLDER_USERNAME", ""),
-                            help="optional first coordinator and operator, who receives the hotline and signing "
-                                 "keys (password from CORRIDOR_KEYHOLDER_PASSWORD or a prompt)")
+        parser.add_argument(
+            "--admin",
+            default=os.environ.get("CORRIDOR_ADMIN_USERNAME", ""),
+            help="username of the first administrator (password from CORRIDOR_ADMIN_PASSWORD or a prompt)",
+        )
+        parser.add_argument(
+            "--keyholder",
+            default=os.environ.get("CORRIDOR_KEYHOLDER_USERNAME", ""),
+            help="optional first coordinator and operator, who receives the hotline and signing "
+            "keys (password from CORRIDOR_KEYHOLDER_PASSWORD or a prompt)",
+        )
         parser.add_argument("--no-input", action="store_true", help="never prompt")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -53,21 +58,33 @@ class Command(BaseCommand):
         admin_password = _password("CORRIDOR_ADMIN_PASSWORD", f"Password for {admin_name}: ", interactive)
         keyholder = options["keyholder"]
         keyholder_password = (
-            _password("CORRIDOR_KEYHOLDER_PASSWORD", f"Password for {keyholder}: ", interactive) if keyholder else ""
+            _password("CORRIDOR_KEYHOLDER_PASSWORD", f"Password for {keyholder}: ", interactive)
+            if keyholder
+            else ""
         )
         try:
             with transaction.atomic():
                 words, secrets = keyring.create_organisation_keys(
                     threshold=options["threshold"], share_count=options["shares"]
                 )
-                services.create_user(actor=None, actor_private_key=None, username=admin_name,
-                                     password=admin_password, roles={Role.ADMIN}, must_change_password=False,
-                                     index_key=secrets[OrgKeyKind.INDEX])
+                services.create_user(
+                    actor=None,
+                    actor_private_key=None,
+                    username=admin_name,
+                    password=admin_password,
+                    roles={Role.ADMIN},
+                    must_change_password=False,
+                    index_key=secrets[OrgKeyKind.INDEX],
+                )
                 if keyholder:
-                    holder = services.create_user(actor=None, actor_private_key=None, username=keyholder,
-                                                  password=keyholder_password,
-                                                  roles={Role.COORDINATOR, Role.OPERATOR},
-                                                  must_change_password=False)
+                    holder = services.create_user(
+                        actor=None,
+                        actor_private_key=None,
+                        username=keyholder,
+                        password=keyholder_password,
+                        roles={Role.COORDINATOR, Role.OPERATOR},
+                        must_change_password=False,
+                    )
                     keyring.wrap_secrets_for_user(actor=None, user=holder, secrets=secrets)
         except (ValidationError, ValueError) as exc:
             messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
@@ -76,15 +93,21 @@ class Command(BaseCommand):
         signing = keyring.current_key(OrgKeyKind.SIGNING)
         self.stdout.write("\nSigning key fingerprint (publish it on the organisation's own channels):")
         self.stdout.write("  " + fingerprint_words(bytes(signing.public_key)))
-        self.stdout.write(f"\nAdministrator '{admin_name}' created; a second factor is set up at first sign-in.")
+        self.stdout.write(
+            f"\nAdministrator '{admin_name}' created; a second factor is set up at first sign-in."
+        )
         if keyholder:
-            self.stdout.write(f"Key holder '{keyholder}' (coordinator, operator) holds the hotline and signing keys.")
+            self.stdout.write(
+                f"Key holder '{keyholder}' (coordinator, operator) holds the hotline and signing keys."
+            )
 
     def _print_shares(self, words: list[str], threshold: int) -> None:
-        self.stdout.write(self.style.WARNING(
-            f"\nRECOVERY SHARES: any {threshold} of these {len(words)} recover every key. They are shown "
-            "only now.\nWrite each on paper, give each to a different trustee, and never store them on this "
-            "server.\n"
-        ))
+        self.stdout.write(
+            self.style.WARNING(
+                f"\nRECOVERY SHARES: any {threshold} of these {len(words)} recover every key. "
+                "They are shown only now.\nWrite each on paper, give each to a different trustee, "
+                "and never store them on this server.\n"
+            )
+        )
         for i, share in enumerate(words, 1):
             self.stdout.write(f"Share {i}:\n  {share}\n")

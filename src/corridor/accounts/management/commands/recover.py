@@ -13,7 +13,9 @@ from corridor.crypto.errors import CryptoError
 
 
 class Command(BaseCommand):
-    help = "Read recovery shares (one per line on standard input) and re-wrap the organisation keys for a user."
+    help = (
+        "Read recovery shares (one per line on standard input) and re-wrap the organisation keys for a user."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", required=True, help="username to receive the organisation keys")

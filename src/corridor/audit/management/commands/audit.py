@@ -23,6 +23,8 @@ class Command(BaseCommand):
             return
         report = verify_chain()
         if not report.ok:
-            raise CommandError(f"audit chain BROKEN at entry #{report.first_bad_seq}: {report.problem} "
-                               f"({report.checked} entries before it are intact)")
+            raise CommandError(
+                f"audit chain BROKEN at entry #{report.first_bad_seq}: {report.problem} "
+                f"({report.checked} entries before it are intact)"
+            )
         self.stdout.write(f"audit chain intact: {report.checked} entries")

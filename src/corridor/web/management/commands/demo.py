@@ -57,9 +57,15 @@ class Command(BaseCommand):
         shares_file.write_text("\n".join(words) + "\n")
         shares_file.chmod(0o600)
         for username, roles in DEMO_USERS:
-            user = services.create_user(actor=None, actor_private_key=None, username=username,
-                                        password=DEMO_PASSWORD, roles=set(roles), must_change_password=False,
-                                        index_key=secrets[OrgKeyKind.INDEX])
+            user = services.create_user(
+                actor=None,
+                actor_private_key=None,
+                username=username,
+                password=DEMO_PASSWORD,
+                roles=set(roles),
+                must_change_password=False,
+                index_key=secrets[OrgKeyKind.INDEX],
+            )
             entitled = {k: v for k, v in secrets.items() if k in keyring.entitled_kinds(user)}
             keyring.wrap_secrets_for_user(actor=None, user=user, secrets=entitled)
             TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
@@ -88,7 +94,8 @@ class Command(BaseCommand):
             "Second-factor code for a user, now (in another terminal):",
             f"  .venv/bin/corridor --data-dir {data_dir} totp alice",
             "",
-            "Signing key fingerprint: " + fingerprint_words(bytes(keyring.current_key(OrgKeyKind.SIGNING).public_key)),
+            "Signing key fingerprint: "
+            + fingerprint_words(bytes(keyring.current_key(OrgKeyKind.SIGNING).public_key)),
             f"Recovery shares (demo only, 3 of 5): {data_dir / 'demo-recovery-shares.txt'}",
             "",
         ]
