@@ -56,7 +56,7 @@ def viewport(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def new_page(browser: Browser, viewport: str) -> Iterator[PageFactory]:
+def new_page(browser: Browser, viewport: str, live_server) -> Iterator[PageFactory]:
     """Pages in fresh contexts (no shared cookies) at this test's viewport; the browser speaks Russian."""
     contexts: list[BrowserContext] = []
 
@@ -65,6 +65,13 @@ def new_page(browser: Browser, viewport: str) -> Iterator[PageFactory]:
             viewport=VIEWPORTS[viewport], locale="ru-RU", java_script_enabled=java_script_enabled
         )
         contexts.append(context)
+        if os.environ.get("PROBE_FIX_ORIGIN"):
+            def fix(route, request):
+                headers = dict(request.headers)
+                if headers.get("origin") == "null":
+                    headers["origin"] = live_server.url
+                route.continue_(headers=headers)
+            context.route("**/*", fix)
         return context.new_page()
 
     yield factory

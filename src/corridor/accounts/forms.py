@@ -97,8 +97,8 @@ class UserCreateForm(forms.Form):
         label=_("Username"),
         max_length=64,
         regex=r"^[A-Za-z0-9_.-]{2,64}$",
-        help_text=_("A handle, not a real name: letters, digits, dot, dash, underscore."),
-        error_messages={"invalid": _("Use 2–64 letters, digits, dots, dashes or underscores.")},
+        help_text=_("A handle, not a real name: Latin letters, digits, dot, dash, underscore."),
+        error_messages={"invalid": _("Use 2–64 Latin letters, digits, dots, dashes or underscores.")},
     )
     roles = role_field()
 

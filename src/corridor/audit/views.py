@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from corridor.accounts.decorators import role_required
@@ -44,7 +45,12 @@ def audit_verify_view(request: HttpRequest) -> HttpResponse:
     )
     if report.ok:
         messages.success(
-            request, _("The chain is intact: %(count)d entries checked.") % {"count": report.checked}
+            request, ngettext(
+                "The chain is intact: %(count)d entry checked.",
+                "The chain is intact: %(count)d entries checked.",
+                report.checked,
+            )
+            % {"count": report.checked}
         )
     else:
         messages.error(

@@ -84,7 +84,8 @@
     var button = event.target.closest("[data-webauthn]");
     if (!button) return;
     if (!window.PublicKeyCredential) {
-      showError(button.closest("[data-options]"), "This browser does not support security keys.");
+      var scope = button.closest("[data-options]");
+      showError(scope, scope.dataset.unsupported || "");
       return;
     }
     if (button.dataset.webauthn === "login") login(button.closest("#webauthn-login"));

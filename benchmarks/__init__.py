@@ -1,0 +1,1 @@
+"""Corridor's benchmarks: `python -m benchmarks` prints one JSON object of figures."""
