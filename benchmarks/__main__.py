@@ -12,7 +12,11 @@ from benchmarks import crypto
 
 def main() -> None:
     figures = {
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.machine()},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.machine(),
+        },
         "crypto": crypto.run(),
     }
     json.dump(figures, sys.stdout, indent=2, ensure_ascii=False)

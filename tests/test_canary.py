@@ -1,4 +1,4 @@
-"""Canary: after a real installation and sign-in on disk, no password or private key is stored in the clear."""
+"""Canary: after a real installation and recovery on disk, no password or private key is in the clear."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from corridor.crypto import keys
 from corridor.crypto.kdf import unwrap_with_password
 
-CANARY_PASSWORD = "canary-Pw-7Kq2-zebra-lantern"  # noqa: S105 - the string searched for
+CANARY_PASSWORD = "canary-Pw-7Kq2-zebra-lantern"
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -29,14 +29,24 @@ def run_corridor(data_dir: Path, *args: str, stdin: str = "") -> subprocess.Comp
     corridor = Path(sys.executable).parent / "corridor"
     return subprocess.run(
         [str(corridor), "--data-dir", str(data_dir), *args],
-        env=env, cwd=REPO, input=stdin, capture_output=True, text=True, timeout=300, check=True,
+        env=env,
+        cwd=REPO,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
     )
 
 
 def test_no_password_or_key_in_the_clear_on_disk(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     result = run_corridor(data_dir, "init", "--admin", "root", "--keyholder", "keeper", "--no-input")
-    shares = [line.strip() for line in result.stdout.splitlines() if line.startswith("  ") and len(line.split()) == 33]
+    shares = [
+        line.strip()
+        for line in result.stdout.splitlines()
+        if line.startswith("  ") and len(line.split()) == 33
+    ]
     assert len(shares) == 5
     run_corridor(data_dir, "recover", "--user", "root", stdin="\n".join(shares[:3]) + "\n\n")
 

@@ -66,11 +66,17 @@ def new_page(browser: Browser, viewport: str, live_server) -> Iterator[PageFacto
         )
         contexts.append(context)
         if os.environ.get("PROBE_FIX_ORIGIN"):
+
             def fix(route, request):
                 headers = dict(request.headers)
                 if headers.get("origin") == "null":
                     headers["origin"] = live_server.url
-                route.continue_(headers=headers)
+                if headers.get("origin") == live_server.url:
+                    response = route.fetch(headers=headers, max_redirects=0)
+                    route.fulfill(response=response)
+                else:
+                    route.continue_()
+
             context.route("**/*", fix)
         return context.new_page()
 

@@ -10,7 +10,13 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from corridor.accounts.models import User
 
-SAMPLE = {"uuid": "2f1c6a9e-5b0d-4c3e-9a7f-0d8e6b4a1c22", "int": "1", "slug": "hotline", "str": "x", "path": "x"}
+SAMPLE = {
+    "uuid": "2f1c6a9e-5b0d-4c3e-9a7f-0d8e6b4a1c22",
+    "int": "1",
+    "slug": "hotline",
+    "str": "x",
+    "path": "x",
+}
 
 
 def all_paths() -> list[str]:

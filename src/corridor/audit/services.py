@@ -87,10 +87,15 @@ def verify_chain(*, batch_size: int = 2000) -> ChainReport:
     qs = AuditEvent.objects.order_by("seq")
     for event in qs.iterator(chunk_size=batch_size):
         if event.seq != expected_seq:
-            return ChainReport(False, checked, expected_seq, _("entry #%(seq)d is missing") % {"seq": expected_seq})
+            return ChainReport(
+                False, checked, expected_seq, _("entry #%(seq)d is missing") % {"seq": expected_seq}
+            )
         if event.prev_hash != prev_hash:
             return ChainReport(
-                False, checked, event.seq, _("entry #%(seq)d does not follow its predecessor") % {"seq": event.seq}
+                False,
+                checked,
+                event.seq,
+                _("entry #%(seq)d does not follow its predecessor") % {"seq": event.seq},
             )
         recomputed = entry_hash(
             seq=event.seq,
@@ -103,7 +108,9 @@ def verify_chain(*, batch_size: int = 2000) -> ChainReport:
             prev_hash=event.prev_hash,
         )
         if recomputed != event.hash:
-            return ChainReport(False, checked, event.seq, _("entry #%(seq)d was altered") % {"seq": event.seq})
+            return ChainReport(
+                False, checked, event.seq, _("entry #%(seq)d was altered") % {"seq": event.seq}
+            )
         prev_hash = event.hash
         expected_seq += 1
         last_seq = event.seq
@@ -111,5 +118,7 @@ def verify_chain(*, batch_size: int = 2000) -> ChainReport:
     head = AuditChainHead.objects.filter(id=1).first()
     if head is not None and (head.last_seq != last_seq or head.last_hash != prev_hash):
         missing = last_seq + 1
-        return ChainReport(False, checked, missing, _("entries from #%(seq)d on are missing") % {"seq": missing})
+        return ChainReport(
+            False, checked, missing, _("entries from #%(seq)d on are missing") % {"seq": missing}
+        )
     return ChainReport(True, checked)

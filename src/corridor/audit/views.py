@@ -45,12 +45,13 @@ def audit_verify_view(request: HttpRequest) -> HttpResponse:
     )
     if report.ok:
         messages.success(
-            request, ngettext(
+            request,
+            ngettext(
                 "The chain is intact: %(count)d entry checked.",
                 "The chain is intact: %(count)d entries checked.",
                 report.checked,
             )
-            % {"count": report.checked}
+            % {"count": report.checked},
         )
     else:
         messages.error(
