@@ -97,6 +97,12 @@ def shoot(viewport: str) -> Callable[[Page, str], None]:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def save(page: Page, name: str) -> None:
+        page.wait_for_load_state("load")
+        if os.environ.get("PROBE_FIX_ORIGIN"):
+            print(name, viewport, page.evaluate("() => [window.innerWidth, document.documentElement.scrollWidth, document.documentElement.clientWidth]"))
+            from tests.browser.test_zz_probe import JS
+            print(page.evaluate(JS))
+            print(page.evaluate("() => [matchMedia('(max-width: 40rem)').matches, matchMedia('(max-width: 640px)').matches, document.styleSheets.length, document.styleSheets[0] && document.styleSheets[0].cssRules.length, getComputedStyle(document.body).fontSize, window.outerWidth, screen.width, visualViewport.width, visualViewport.scale]"))
         page.screenshot(path=SCREENSHOTS / f"{name}-{viewport}.png", full_page=True)
 
     return save
