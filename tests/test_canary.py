@@ -48,7 +48,7 @@ def test_no_password_or_key_in_the_clear_on_disk(tmp_path: Path) -> None:
         if line.startswith("  ") and len(line.split()) == 33
     ]
     assert len(shares) == 5
-    run_corridor(data_dir, "recover", "--user", "root", stdin="\n".join(shares[:3]) + "\n\n")
+    run_corridor(data_dir, "recover", "--user", "keeper", stdin="\n".join(shares[:3]) + "\n\n")
 
     with sqlite3.connect(data_dir / "corridor.sqlite3") as db:
         wrapped = dict(db.execute("SELECT username, wrapped_private_key FROM accounts_user").fetchall())

@@ -109,8 +109,10 @@ def test_k_minus_one_shares_recover_nothing(monkeypatch: pytest.MonkeyPatch, ini
 def test_a_mistyped_share_is_refused(monkeypatch: pytest.MonkeyPatch, initialised: list[str]) -> None:
     words = initialised[1].split()
     words[5] = "academic" if words[5] != "academic" else "acid"
+    org = {"secrets": {OrgKeyKind.INDEX: os.urandom(32)}}
+    make_user(org, "heir", {"coordinator"}, enrol=False)
     with pytest.raises(CommandError, match="not a valid share"):
-        recover(monkeypatch, "root", [initialised[0], " ".join(words), initialised[2]])
+        recover(monkeypatch, "heir", [initialised[0], " ".join(words), initialised[2]])
 
 
 def test_shares_of_another_organisation_are_refused(
@@ -119,8 +121,10 @@ def test_shares_of_another_organisation_are_refused(
     from corridor.crypto import keys, shares
 
     foreign = shares.split_secret(keys.generate_keypair().private, threshold=3, shares=5)
+    org = {"secrets": {OrgKeyKind.INDEX: os.urandom(32)}}
+    make_user(org, "heir", {"coordinator"}, enrol=False)
     with pytest.raises(CommandError, match="another organisation"):
-        recover(monkeypatch, "root", foreign[:3])
+        recover(monkeypatch, "heir", foreign[:3])
 
 
 def test_totp_command_prints_the_current_code(alice: User) -> None:
@@ -179,3 +183,11 @@ def test_demo_serves_its_login_page_at_the_printed_address(tmp_path: Path) -> No
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_recovery_is_refused_for_roles_that_hold_no_case_keys(
+    monkeypatch: pytest.MonkeyPatch, initialised: list[str]
+) -> None:
+    with pytest.raises(CommandError, match="operator or coordinator"):
+        recover(monkeypatch, "root", initialised[:3])
+    assert keyring.held_kinds(User.objects.get(username="root")) == {"index"}

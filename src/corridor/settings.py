@@ -88,6 +88,9 @@ if not _secret and not PRODUCTION:
     if _secret_file.exists():
         _secret = _secret_file.read_text().strip()
 SECRET_KEY = _secret
+# Keys the audit chain's HMAC; unset, it is derived from SECRET_KEY (so rotating that
+# key would break verification of older entries: set this before rotating).
+CORRIDOR_AUDIT_KEY = env_secret("CORRIDOR_AUDIT_KEY")
 
 ALLOWED_HOSTS = env_list("CORRIDOR_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
 

@@ -12,7 +12,7 @@ from corridor.accounts import keyring
 from corridor.accounts.models import OrgKeyKind, Role, User
 from corridor.audit.models import AuditEvent
 
-WRITE_VIEWS = ["user_roles", "user_reset_password", "user_disable", "user_enable"]
+WRITE_VIEWS = ["user_roles", "user_reset_password", "user_reset_factors", "user_disable", "user_enable"]
 
 
 def test_admin_lists_and_creates_users(signed_in, dave: User, alice: User) -> None:  # type: ignore[no-untyped-def]
@@ -132,3 +132,21 @@ def test_admin_reads_no_case_keys(dave: User) -> None:
     assert keyring.held_kinds(dave) == {OrgKeyKind.INDEX}
     assert keyring.entitled_kinds(dave) == {OrgKeyKind.INDEX}
     assert Role.ADMIN in dave.role_codes
+
+
+def test_admin_removes_lost_second_factors(signed_in, dave: User, alice: User) -> None:  # type: ignore[no-untyped-def]
+    from django.urls import reverse as rev
+
+    from corridor.accounts import second_factor
+    from tests.conftest import PASSWORD
+
+    alice_client = signed_in(alice)
+    admin = signed_in(dave)
+    assert admin.post(rev("accounts:user_reset_factors", args=[alice.pk])).status_code == 302
+    assert not second_factor.has_second_factor(alice)
+    assert alice_client.get(rev("web:home")).status_code == 302
+    event = AuditEvent.objects.get(action="account.second_factors_reset")
+    assert event.data == {"totp_removed": 1, "keys_removed": 0, "sessions_ended": 1}
+    fresh = Client()
+    response = fresh.post(rev("accounts:login"), {"username": "alice", "password": PASSWORD})
+    assert response["Location"] == rev("accounts:enrol")

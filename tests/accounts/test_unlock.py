@@ -122,3 +122,18 @@ def test_cannot_end_someone_elses_session(signed_in, alice: User, bob: User) -> 
     bobs = StaffSession.objects.get(user=bob)
     assert alice_client.post(reverse("accounts:session_end", args=[bobs.pk])).status_code == 404
     assert bob_client.get(HOME).status_code == 200
+
+
+def test_sessions_end_after_their_maximum_age(client: Client, alice: User, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SESSION_COOKIE_AGE = 3600
+    settings.CORRIDOR_IDLE_TIMEOUT_SECONDS = 1800
+    with time_machine.travel("2026-11-25 10:00:00Z", tick=False) as traveller:
+        sign_in(client, alice)
+        for minute in (20, 40, 59):
+            traveller.move_to(f"2026-11-25 10:{minute:02d}:00Z")
+            assert client.get(HOME).status_code == 200
+        traveller.move_to("2026-11-25 11:00:01Z")
+        assert client.get(HOME).status_code == 302
+    from corridor.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="auth.logout", data__reason="max_age").exists()

@@ -13,11 +13,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-# Playwright's sync API keeps an asyncio loop running in this thread, so Django's ORM
-# would refuse every call from the test itself (creating the test database, totp_code).
-# No async code of ours runs here; the flag stays inside the browser tests.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = Path("/usr/bin/chromium")
 NO_CHROMIUM = "Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)"
 CHROMIUM_ARGS = [
@@ -35,10 +30,24 @@ PageFactory = Callable[..., Page]
 
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
+    """Playwright's sync API, with Django told that the ORM may run beside its event loop.
+
+    The sync API keeps an asyncio loop running in the main thread for as long as it is
+    open, so Django would refuse every ORM call made by a test (test database, totp_code,
+    fixtures). Nothing here is async code; the flag is set only while the loop runs.
+    """
     if not CHROMIUM.exists():
         pytest.skip(NO_CHROMIUM)
-    with sync_playwright() as p:
-        yield p
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            yield p
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +65,7 @@ def viewport(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def new_page(browser: Browser, viewport: str, live_server) -> Iterator[PageFactory]:
+def new_page(browser: Browser, viewport: str) -> Iterator[PageFactory]:
     """Pages in fresh contexts (no shared cookies) at this test's viewport; the browser speaks Russian."""
     contexts: list[BrowserContext] = []
 
@@ -65,19 +74,6 @@ def new_page(browser: Browser, viewport: str, live_server) -> Iterator[PageFacto
             viewport=VIEWPORTS[viewport], locale="ru-RU", java_script_enabled=java_script_enabled
         )
         contexts.append(context)
-        if os.environ.get("PROBE_FIX_ORIGIN"):
-
-            def fix(route, request):
-                headers = dict(request.headers)
-                if headers.get("origin") == "null":
-                    headers["origin"] = live_server.url
-                if headers.get("origin") == live_server.url:
-                    response = route.fetch(headers=headers, max_redirects=0)
-                    route.fulfill(response=response)
-                else:
-                    route.continue_()
-
-            context.route("**/*", fix)
         return context.new_page()
 
     yield factory
@@ -97,12 +93,7 @@ def shoot(viewport: str) -> Callable[[Page, str], None]:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def save(page: Page, name: str) -> None:
-        page.wait_for_load_state("load")
-        if os.environ.get("PROBE_FIX_ORIGIN"):
-            print(name, viewport, page.evaluate("() => [window.innerWidth, document.documentElement.scrollWidth, document.documentElement.clientWidth]"))
-            from tests.browser.test_zz_probe import JS
-            print(page.evaluate(JS))
-            print(page.evaluate("() => [matchMedia('(max-width: 40rem)').matches, matchMedia('(max-width: 640px)').matches, document.styleSheets.length, document.styleSheets[0] && document.styleSheets[0].cssRules.length, getComputedStyle(document.body).fontSize, window.outerWidth, screen.width, visualViewport.width, visualViewport.scale]"))
+        page.wait_for_load_state("load")  # the stylesheet too, not only the DOM the test looked at
         page.screenshot(path=SCREENSHOTS / f"{name}-{viewport}.png", full_page=True)
 
     return save

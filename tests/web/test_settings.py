@@ -51,6 +51,7 @@ def test_safe_production_settings_pass(tmp_path: Path) -> None:
         ({"CORRIDOR_HTTPS": "false"}, "corridor.E003"),
         ({"CORRIDOR_ALLOWED_HOSTS": ""}, "corridor.E004"),
         ({"CORRIDOR_ARGON2_OPSLIMIT": "1"}, "corridor.E005"),
+        ({"CORRIDOR_ARGON2_MEMLIMIT": str(4 * 1024**3)}, "corridor.E007"),
     ],
 )
 def test_unsafe_production_settings_refuse_to_start(

@@ -185,22 +185,25 @@ def wrap_secrets_for_user(*, actor: User | None, user: User, secrets: dict[OrgKe
 @transaction.atomic
 def recover_org_keys_for_user(*, share_texts: list[str], user: User) -> list[str]:
     """Reassemble the recovery key from k shares and re-wrap every organisation key for `user`."""
+    kinds = [k for k in WRAPPED_KINDS if k in entitled_kinds(user)]
+    if not {OrgKeyKind.HOTLINE, OrgKeyKind.SIGNING} & set(kinds):
+        raise PermissionError("recovery gives keys to an operator or coordinator, not to this user's roles")
     recovery_private = shares.combine_shares(share_texts)
     recovery_key = current_key(OrgKeyKind.RECOVERY)
     if keys.public_key_of(recovery_private) != bytes(recovery_key.public_key):
         raise DecryptionFailed("these shares belong to another organisation's recovery key")
     secrets = {}
-    for kind in WRAPPED_KINDS:
+    for kind in kinds:
         wrap = KeyWrap.objects.get(org_key=current_key(kind), to_recovery=True)
         secrets[kind] = keys.unseal(recovery_private, bytes(wrap.sealed))
     record_event(
         action="org.recovery_used",
         target_type="user",
         target_id=user.pk,
-        data={"kinds": [k.value for k in WRAPPED_KINDS]},
+        data={"kinds": [k.value for k in kinds]},
     )
     wrap_secrets_for_user(actor=None, user=user, secrets=secrets)
-    return [k.value for k in WRAPPED_KINDS]
+    return [k.value for k in kinds]
 
 
 def signing_fingerprint_words() -> str:

@@ -41,8 +41,11 @@ class SessionGuardMiddleware:
         session = request.session
         if not session.get(unlock.FACTOR):
             return "no_second_factor"
-        if time.time() - session.get(unlock.LAST_SEEN, 0) > settings.CORRIDOR_IDLE_TIMEOUT_SECONDS:
+        now = time.time()
+        if now - session.get(unlock.LAST_SEEN, 0) > settings.CORRIDOR_IDLE_TIMEOUT_SECONDS:
             return "idle_timeout"
+        if now - session.get(unlock.SIGNED_IN_AT, 0) > settings.SESSION_COOKIE_AGE:
+            return "max_age"
         staff_session = session.get(unlock.STAFF_SESSION)
         if (
             not staff_session

@@ -223,6 +223,25 @@ def reset_password(*, actor: User, actor_private_key: bytes, user: User, new_pas
     _wrap_index_key(actor=actor, actor_private_key=actor_private_key, user=user, index_key=None)
 
 
+@transaction.atomic
+def reset_second_factors(*, actor: User, user: User) -> None:
+    """For a lost phone or key: remove every second factor; the user enrols a new one at next sign-in."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if actor.pk == user.pk:
+        raise ValidationError(_("Manage your own second factors from your account page."))
+    totp, _count = TOTPDevice.objects.filter(user=user).delete()
+    keys_removed, _count = user.webauthn_credentials.all().delete()
+    ended = end_sessions(user=user)
+    record_event(
+        action="account.second_factors_reset",
+        actor_id=actor.pk,
+        target_type="user",
+        target_id=user.pk,
+        data={"totp_removed": totp, "keys_removed": keys_removed, "sessions_ended": ended},
+    )
+
+
 # --- sign-in -------------------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ UNLOCK = "corridor_unlock_half"
 FACTOR = "corridor_factor"
 LAST_SEEN = "corridor_last_seen"
 REAUTH_AT = "corridor_reauth_at"
+SIGNED_IN_AT = "corridor_signed_in_at"
 STAFF_SESSION = "corridor_staff_session"
 PENDING_SECONDS = 300
 
@@ -75,6 +76,7 @@ def complete_login(request: HttpRequest, *, user: User, factor: str) -> StaffSes
     request.session[FACTOR] = factor
     request.session[LAST_SEEN] = now
     request.session[REAUTH_AT] = now
+    request.session[SIGNED_IN_AT] = now
     request.session.save()
     session_key = request.session.session_key
     if session_key is None:

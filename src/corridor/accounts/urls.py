@@ -30,6 +30,9 @@ urlpatterns = [
         views_admin.user_reset_password_view,
         name="user_reset_password",
     ),
+    path(
+        "users/<uuid:user_id>/reset-factors/", views_admin.user_reset_factors_view, name="user_reset_factors"
+    ),
     path("users/<uuid:user_id>/disable/", views_admin.user_disable_view, name="user_disable"),
     path("users/<uuid:user_id>/enable/", views_admin.user_enable_view, name="user_enable"),
     path("keys/", views_admin.key_grants_view, name="key_grants"),

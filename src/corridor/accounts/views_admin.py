@@ -123,6 +123,23 @@ def user_reset_password_view(request: HttpRequest, user_id: uuid.UUID) -> HttpRe
 @role_required(Role.ADMIN)
 @reauth_required
 @require_POST
+def user_reset_factors_view(request: HttpRequest, user_id: uuid.UUID) -> HttpResponse:
+    actor = _actor(request)
+    subject = access.get_user_for_admin(actor, user_id)
+    try:
+        services.reset_second_factors(actor=actor, user=subject)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("The second factors are removed. The user sets up a new one at next sign-in.")
+        )
+    return redirect("accounts:user_detail", user_id=subject.pk)
+
+
+@role_required(Role.ADMIN)
+@reauth_required
+@require_POST
 def user_disable_view(request: HttpRequest, user_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request)
     subject = access.get_user_for_admin(actor, user_id)

@@ -50,3 +50,20 @@ def production_settings_check(app_configs: Any, **kwargs: Any) -> list[Error]:
     if not (settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE):
         errors.append(Error("Cookies are not marked Secure.", id="corridor.E006"))
     return errors
+
+
+@register()
+def argon2_cost_check(app_configs: Any, **kwargs: Any) -> list[Error]:
+    """A cost above what password wraps accept on reading would lock out everyone who sets a password."""
+    from corridor.crypto.kdf import MAX_MEMLIMIT, MAX_OPSLIMIT
+
+    if settings.CORRIDOR_ARGON2_OPSLIMIT > MAX_OPSLIMIT or settings.CORRIDOR_ARGON2_MEMLIMIT > MAX_MEMLIMIT:
+        return [
+            Error(
+                "The Argon2id cost is above what Corridor accepts when unwrapping keys.",
+                hint=f"Keep CORRIDOR_ARGON2_OPSLIMIT <= {MAX_OPSLIMIT} and "
+                f"CORRIDOR_ARGON2_MEMLIMIT <= {MAX_MEMLIMIT}.",
+                id="corridor.E007",
+            )
+        ]
+    return []

@@ -33,6 +33,6 @@ class Command(BaseCommand):
             shares.append(line.strip())
         try:
             kinds = keyring.recover_org_keys_for_user(share_texts=shares, user=user)
-        except CryptoError as exc:
+        except (CryptoError, PermissionError) as exc:
             raise CommandError(f"recovery failed: {exc}") from None
         self.stdout.write(f"Re-wrapped for {user.username}: {', '.join(kinds)}")
