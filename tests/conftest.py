@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -18,6 +19,11 @@ from corridor.accounts import keyring, second_factor, services
 from corridor.accounts.models import OrgKeyKind, Role, User
 
 PASSWORD = "correct horse battery staple"
+
+# Timing deadlines make property tests flaky on a loaded two-core machine; they test
+# correctness, benchmarks/ measures speed.
+hypothesis_settings.register_profile("corridor", deadline=None, print_blob=True)
+hypothesis_settings.load_profile("corridor")
 
 
 @pytest.fixture

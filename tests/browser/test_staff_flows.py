@@ -7,28 +7,15 @@ import re
 from collections.abc import Callable
 
 import pytest
-from django.test import Client
-from django.urls import reverse
 from django_otp.oath import totp
 from playwright.sync_api import Locator, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from corridor.accounts.models import Role, User
 from tests.browser.conftest import CHROMIUM, NO_CHROMIUM, PageFactory
-from tests.conftest import PASSWORD, make_user, sign_in, totp_code
+from tests.conftest import PASSWORD, make_user, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)]
-
-# Every form on staff pages is refused by the CSRF check in a real browser: the pages set
-# Referrer-Policy: no-referrer (settings.SECURE_REFERRER_POLICY and the <meta name="referrer">
-# in base.html), so Chromium sends `Origin: null` with each same-origin POST, and Django's
-# CsrfViewMiddleware rejects that origin with 403 "This form has expired".
-FORMS_REFUSED = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="CSRF refuses every form post: Referrer-Policy no-referrer makes Chromium send Origin: null "
-    "(src/corridor/settings.py SECURE_REFERRER_POLICY, src/corridor/templates/base.html meta referrer)",
-)
 
 Shoot = Callable[[Page, str], None]
 NEW_PASSWORD = "quiet river lantern meadow"
@@ -41,7 +28,9 @@ def heading(page: Page) -> Locator:
 def submit(button: Locator) -> None:
     """Press a form's button; a form the server refuses (403) fails here, with what the page says."""
     page = button.page
-    with page.expect_response(lambda r: r.request.method == "POST" and r.request.is_navigation_request()) as sent:
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and r.request.is_navigation_request()
+    ) as sent:
         button.click()
     response = sent.value
     if response.status == 403:
@@ -78,16 +67,9 @@ def code_for_key(base32_key: str) -> str:
     return f"{totp(key):06d}"
 
 
-def carry_cookies(client: Client, page: Page, live_server: LiveServer) -> None:
-    """Give the browser the cookies of a test client that went through the sign-in views."""
-    page.context.add_cookies(
-        [{"name": name, "value": morsel.value, "url": live_server.url} for name, morsel in client.cookies.items()]
-    )
-
-
-@FORMS_REFUSED
-def test_sign_in_with_password_and_authenticator_code(page: Page, live_server: LiveServer, alice: User,
-                                                      shoot: Shoot) -> None:
+def test_sign_in_with_password_and_authenticator_code(
+    page: Page, live_server: LiveServer, alice: User, shoot: Shoot
+) -> None:
     page.goto(f"{live_server.url}/staff/login/")
     expect(page.locator("html")).to_have_attribute("lang", "ru")
     expect(page.get_by_role("button", name="Русский")).to_have_attribute("aria-current", "true")
@@ -116,9 +98,9 @@ def test_sign_in_with_password_and_authenticator_code(page: Page, live_server: L
     expect(heading(page)).to_contain_text("alice")
 
 
-@FORMS_REFUSED
-def test_wrong_password_stays_on_the_login_page(page: Page, live_server: LiveServer, alice: User,
-                                                shoot: Shoot) -> None:
+def test_wrong_password_stays_on_the_login_page(
+    page: Page, live_server: LiveServer, alice: User, shoot: Shoot
+) -> None:
     password_step(page, live_server, "alice", "not the password at all")
     expect(page.get_by_role("alert")).to_have_text("The username or the password is not right.")
     expect(heading(page)).to_have_text("Staff sign-in")
@@ -128,9 +110,9 @@ def test_wrong_password_stays_on_the_login_page(page: Page, live_server: LiveSer
     shoot(page, "login-error")
 
 
-@FORMS_REFUSED
-def test_new_user_first_sign_in(new_page: PageFactory, live_server: LiveServer, dave: User,
-                                shoot: Shoot) -> None:
+def test_new_user_first_sign_in(
+    new_page: PageFactory, live_server: LiveServer, dave: User, shoot: Shoot
+) -> None:
     admin = new_page()
     sign_in_through_pages(admin, live_server, dave)
     admin.get_by_role("link", name="Users", exact=True).click()
@@ -172,7 +154,9 @@ def test_new_user_first_sign_in(new_page: PageFactory, live_server: LiveServer, 
     newbie.get_by_label("New password again").fill(NEW_PASSWORD)
     submit(newbie.get_by_role("button", name="Change password"))
     expect(heading(newbie)).to_have_text("My account")
-    expect(newbie.get_by_role("status")).to_have_text("Your password is changed. Your other sessions were ended.")
+    expect(newbie.get_by_role("status")).to_have_text(
+        "Your password is changed. Your other sessions were ended."
+    )
     # A caseworker's roles call for the index key only, and the administrator seals it at creation.
     expect(newbie.get_by_role("row", name="Index key")).to_contain_text("granted")
     expect(newbie.get_by_text("waiting for a grant")).to_have_count(0)
@@ -184,9 +168,9 @@ def test_new_user_first_sign_in(new_page: PageFactory, live_server: LiveServer, 
     shoot(newbie, "home-newbie")
 
 
-@FORMS_REFUSED
-def test_disabled_user_is_signed_out_on_next_page(new_page: PageFactory, live_server: LiveServer, alice: User,
-                                                  dave: User) -> None:
+def test_disabled_user_is_signed_out_on_next_page(
+    new_page: PageFactory, live_server: LiveServer, alice: User, dave: User
+) -> None:
     colleague = new_page()
     sign_in_through_pages(colleague, live_server, alice)
 
@@ -207,8 +191,9 @@ def test_disabled_user_is_signed_out_on_next_page(new_page: PageFactory, live_se
     expect(colleague.get_by_role("alert")).to_have_text("The username or the password is not right.")
 
 
-@FORMS_REFUSED
-def test_auditor_reads_and_verifies_the_log(page: Page, live_server: LiveServer, judy: User, shoot: Shoot) -> None:
+def test_auditor_reads_and_verifies_the_log(
+    page: Page, live_server: LiveServer, judy: User, shoot: Shoot
+) -> None:
     sign_in_through_pages(page, live_server, judy)
     page.get_by_role("link", name="Audit log").click()
     expect(heading(page)).to_have_text("Audit log")
@@ -216,13 +201,16 @@ def test_auditor_reads_and_verifies_the_log(page: Page, live_server: LiveServer,
     shoot(page, "audit-log")
 
     submit(page.get_by_role("button", name="Verify the chain"))
-    expect(page.get_by_role("status")).to_have_text(re.compile(r"^The chain is intact: \d+ entries checked\.$"))
+    expect(page.get_by_role("status")).to_have_text(
+        re.compile(r"^The chain is intact: \d+ entries checked\.$")
+    )
     expect(page.locator("table.audit code", has_text=re.compile(r"^audit\.verified$")).first).to_be_visible()
     shoot(page, "audit-verified")
 
 
-@FORMS_REFUSED
-def test_sign_in_works_without_javascript(new_page: PageFactory, live_server: LiveServer, alice: User) -> None:
+def test_sign_in_works_without_javascript(
+    new_page: PageFactory, live_server: LiveServer, alice: User
+) -> None:
     page = new_page(java_script_enabled=False)
     sign_in_through_pages(page, live_server, alice)
     page.get_by_role("link", name="My account").click()
@@ -232,41 +220,32 @@ def test_sign_in_works_without_javascript(new_page: PageFactory, live_server: Li
     expect(page.get_by_role("status")).to_have_text("You are signed out.")
 
 
-def test_pages_ask_no_other_host(new_page: PageFactory, live_server: LiveServer, org: dict[str, object],
-                                 judy: User) -> None:
-    """The login, enrolment (with its QR image), home, account and audit pages load only from this server."""
+def test_pages_ask_no_other_host(
+    new_page: PageFactory, live_server: LiveServer, org: dict[str, object], judy: User
+) -> None:
+    """Sign-in, enrolment (with its QR image), home, account and audit pages load only from this server."""
     requested: list[str] = []
 
-    def record(page: Page) -> Page:
+    def recorded(page: Page) -> Page:
         page.on("request", lambda request: requested.append(request.url))
         return page
 
-    visitor = record(new_page())
-    visitor.goto(f"{live_server.url}/staff/login/")
-    expect(visitor.get_by_role("textbox").first).to_be_visible()
-
-    # The sign-in views run through Django's test client (the browser's own form posts are
-    # refused, see FORMS_REFUSED); the browser then loads the pages with those cookies.
     make_user(org, "erin", {Role.CASEWORKER}, enrol=False)
-    newcomer = Client()
-    newcomer.post(reverse("accounts:login"), {"username": "erin", "password": PASSWORD})
-    enrolling = record(new_page())
-    carry_cookies(newcomer, enrolling, live_server)
-    enrolling.goto(f"{live_server.url}/staff/login/enrol/")
-    qr = enrolling.locator(".qr img")
+    newcomer = recorded(new_page())
+    password_step(newcomer, live_server, "erin", PASSWORD)
+    qr = newcomer.get_by_role("img", name="QR code for the authenticator app")
     expect(qr).to_be_visible()
     assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
 
-    auditor = Client()
-    sign_in(auditor, judy)
-    signed_in = record(new_page())
-    carry_cookies(auditor, signed_in, live_server)
-    for path in ("/staff/", "/staff/account/", "/staff/audit/"):
-        signed_in.goto(f"{live_server.url}{path}")
-        expect(signed_in.get_by_role("button", name=re.compile(r"\(judy\)"))).to_be_visible()
-    expect(signed_in.locator("table.audit tbody tr").first).to_be_visible()
+    auditor = recorded(new_page())
+    sign_in_through_pages(auditor, live_server, judy)
+    for link, title in (("My account", "My account"), ("Audit log", "Audit log"), ("Home", "Hello, judy")):
+        auditor.get_by_role("link", name=link, exact=True).click()
+        expect(heading(auditor)).to_have_text(title)
+        auditor.wait_for_load_state("load")
 
     assert any(url.startswith(f"{live_server.url}/static/") for url in requested)
-    assert any(url.startswith("data:image/svg+xml") for url in requested)
-    foreign = [url for url in requested if not (url.startswith(f"{live_server.url}/") or url.startswith("data:"))]
+    foreign = [
+        url for url in requested if not (url.startswith(f"{live_server.url}/") or url.startswith("data:"))
+    ]
     assert foreign == []
