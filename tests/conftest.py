@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from hypothesis import settings as hypothesis_settings
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import settings as hypothesis_settings
 
 from corridor.accounts import keyring, second_factor, services
 from corridor.accounts.models import OrgKeyKind, Role, User

@@ -137,6 +137,21 @@ CORRIDOR_ARGON2_OPSLIMIT = env_int("CORRIDOR_ARGON2_OPSLIMIT", 3)
 CORRIDOR_ARGON2_MEMLIMIT = env_int("CORRIDOR_ARGON2_MEMLIMIT", 256 * 1024 * 1024)
 
 CORRIDOR_ORG_NAME = env_str("CORRIDOR_ORG_NAME", "Corridor")
+# What the applicant pages show so a person can check they reached the real hotline:
+# the address the organisation publishes on its own channels (the signing key's
+# fingerprint is computed from the key itself).
+CORRIDOR_PUBLIC_ADDRESS = env_str("CORRIDOR_PUBLIC_ADDRESS", "")
+# First-response deadline per urgency (1 critical … 4 low), in minutes.
+CORRIDOR_FIRST_RESPONSE_MINUTES = {
+    1: env_int("CORRIDOR_RESPONSE_MINUTES_CRITICAL", 60),
+    2: env_int("CORRIDOR_RESPONSE_MINUTES_HIGH", 4 * 60),
+    3: env_int("CORRIDOR_RESPONSE_MINUTES_NORMAL", 24 * 60),
+    4: env_int("CORRIDOR_RESPONSE_MINUTES_LOW", 72 * 60),
+}
+# Failed codename look-ups the whole site accepts per window before it slows everyone down.
+CORRIDOR_LOOKUP_FAILURE_LIMIT = env_int("CORRIDOR_LOOKUP_FAILURE_LIMIT", 60)
+CORRIDOR_LOOKUP_WINDOW_SECONDS = env_int("CORRIDOR_LOOKUP_WINDOW_SECONDS", 10 * 60)
+CORRIDOR_APPLICANT_IDLE_SECONDS = env_int("CORRIDOR_APPLICANT_IDLE_SECONDS", 15 * 60)
 CORRIDOR_PHONE_REGION = env_str("CORRIDOR_PHONE_REGION", "RU")
 # Security keys are bound to this domain and origin; unset, the request's validated host is used.
 CORRIDOR_WEBAUTHN_RP_ID = env_str("CORRIDOR_WEBAUTHN_RP_ID", "")
@@ -153,7 +168,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "corridor.audit",
     "corridor.accounts",
+    "corridor.hotline",
     "corridor.web",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -252,13 +269,15 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = False
 
-# Uploads are never spooled to disk in plaintext: everything stays in memory up to the
-# request limit and is encrypted before it touches storage.
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CORRIDOR_MAX_REQUEST_BYTES", 2 * 1024 * 1024)
-FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
-FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+# Uploads are never spooled to disk in plaintext: the handler encrypts each file as it
+# streams in (corridor.hotline.uploads). Form fields other than files share a 1 MiB cap.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CORRIDOR_MAX_FORM_BYTES", 1024 * 1024)
+FILE_UPLOAD_HANDLERS = ["corridor.hotline.uploads.EncryptingUploadHandler"]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
+CORRIDOR_UPLOAD_MAX_FILES = env_int("CORRIDOR_UPLOAD_MAX_FILES", 5)
+CORRIDOR_UPLOAD_MAX_FILE_BYTES = env_int("CORRIDOR_UPLOAD_MAX_FILE_BYTES", 10 * 1024 * 1024)
+CORRIDOR_UPLOAD_MAX_TOTAL_BYTES = env_int("CORRIDOR_UPLOAD_MAX_TOTAL_BYTES", 25 * 1024 * 1024)
 
 SECURE_CSP = {
     "default-src": [CSP.NONE],
@@ -273,6 +292,9 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+
+# Background work: a durable queue in the database, run by `corridor worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Nothing identifying is logged: no request lines, no IPs, no user agents.
 LOGGING = {

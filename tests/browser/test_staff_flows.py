@@ -72,6 +72,7 @@ def test_sign_in_with_password_and_authenticator_code(
 ) -> None:
     page.goto(f"{live_server.url}/staff/login/")
     expect(page.locator("html")).to_have_attribute("lang", "ru")
+    expect(heading(page)).not_to_have_text("Staff sign-in")
     expect(page.get_by_role("button", name="Русский")).to_have_attribute("aria-current", "true")
     shoot(page, "login-ru")
 
@@ -245,7 +246,5 @@ def test_pages_ask_no_other_host(
         auditor.wait_for_load_state("load")
 
     assert any(url.startswith(f"{live_server.url}/static/") for url in requested)
-    foreign = [
-        url for url in requested if not (url.startswith(f"{live_server.url}/") or url.startswith("data:"))
-    ]
+    foreign = [url for url in requested if not url.startswith((f"{live_server.url}/", "data:"))]
     assert foreign == []

@@ -1,0 +1,34 @@
+"""How views obtain threads: only operators, and 404 for a thread that is missing."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from corridor.accounts import keyring
+from corridor.accounts.models import OrgKeyKind, Role, User
+from corridor.hotline.models import OPEN_STATUSES, Thread
+
+
+def can_use_hotline(user: User) -> bool:
+    """Operators holding the hotline key; everyone else sees nothing of the hotline."""
+    return user.has_role(Role.OPERATOR) and OrgKeyKind.HOTLINE.value in keyring.held_kinds(user)
+
+
+def inbox_threads(user: User, *, include_closed: bool = False) -> QuerySet[Thread]:
+    """Most urgent first, then longest waiting."""
+    if not can_use_hotline(user):
+        return Thread.objects.none()
+    qs = Thread.objects.select_related("assigned_to")
+    if not include_closed:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    return qs.order_by("urgency", "last_applicant_at")
+
+
+def get_thread_for_staff(user: User, thread_id: uuid.UUID) -> Thread:
+    thread = Thread.objects.filter(pk=thread_id).first() if can_use_hotline(user) else None
+    if thread is None:
+        raise Http404
+    return thread

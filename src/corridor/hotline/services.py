@@ -1,0 +1,411 @@
+"""Every write to the hotline: new threads, messages, files, replies, notes, status and assignment."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from corridor.accounts import keyring
+from corridor.accounts.models import OrgKeyKind, Role, User
+from corridor.accounts.services import argon2_cost
+from corridor.audit.services import record_event
+from corridor.crypto import codename, keys
+from corridor.crypto.envelope import generate_key
+from corridor.crypto.files import encrypt_bytes
+from corridor.hotline import keys as thread_keys
+from corridor.hotline.models import (
+    Attachment,
+    Channel,
+    LookupThrottle,
+    Message,
+    MessageKind,
+    Thread,
+    ThreadStatus,
+)
+from corridor.hotline.triage import Triage, first_response_window, urgency_for
+from corridor.hotline.uploads import EncryptedUpload, StrippedImage, strip_image
+
+MAX_TEXT = 20_000
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+class InvalidSubmission(ValueError):
+    """Input that cannot be accepted; the message is safe to show."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _new_code() -> str:
+    while True:
+        code = "H-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+        if not Thread.objects.filter(code=code).exists():
+            return code
+
+
+def clean_text(text: str, *, required: bool) -> str:
+    """Messages keep their line breaks; NUL and other control characters are refused."""
+    text = text.replace("\r\n", "\n").strip()
+    if any(ch in text for ch in "\x00\x0b\x0c") or any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+        raise InvalidSubmission(_("The text contains characters that cannot be accepted."))
+    if len(text) > MAX_TEXT:
+        raise InvalidSubmission(_("The text is too long (at most 20,000 characters)."))
+    if required and not text:
+        raise InvalidSubmission(_("Write a few words about what is happening."))
+    return text
+
+
+@dataclass(frozen=True)
+class PreparedFile:
+    """An upload checked and stripped, ready to store once the thread exists."""
+
+    upload: EncryptedUpload
+    stripped: StrippedImage
+
+
+def prepare_files(uploads: list[EncryptedUpload]) -> list[PreparedFile]:
+    """Check every file before anything is written: one bad file rejects the whole request."""
+    return [PreparedFile(upload, strip_image(upload.plaintext())) for upload in uploads]
+
+
+def _store_files(thread: Thread, message: Message, thread_key: bytes, files: list[PreparedFile]) -> None:
+    for prepared in files:
+        upload, stripped = prepared.upload, prepared.stripped
+        attachment_id = uuid.uuid4()
+        original_name = f"hotline/{attachment_id}.orig"
+        stripped_name = f"hotline/{attachment_id}.view"
+        stripped_key = generate_key()
+        with upload.path.open("rb") as handle:
+            original_name = default_storage.save(original_name, File(handle))
+        stripped_name = default_storage.save(
+            stripped_name, ContentFile(encrypt_bytes(stripped_key, stripped.data))
+        )
+        meta = {
+            "name": upload.name,
+            "type": upload.content_type,
+            "size": upload.size,
+            "sha256": upload.sha256,
+            "original_key": base64.b64encode(upload.key).decode(),
+            "view_key": base64.b64encode(stripped_key).decode(),
+            "view_type": stripped.content_type,
+            "view_size": len(stripped.data),
+        }
+        Attachment.objects.create(
+            id=attachment_id,
+            thread=thread,
+            message=message,
+            created_at=message.created_at,
+            meta=thread_keys.seal_json(
+                thread_key,
+                meta,
+                model="hotline.Attachment",
+                row=str(attachment_id),
+                field="meta",
+                version=thread.key_version,
+            ),
+            original_blob=original_name,
+            stripped_blob=stripped_name,
+        )
+
+
+def _add_message(
+    *,
+    thread: Thread,
+    thread_key: bytes,
+    kind: str,
+    author: User | None,
+    text: str,
+    signature: bytes | None = None,
+    files: list[PreparedFile] | None = None,
+    message_id: uuid.UUID | None = None,
+    at: datetime | None = None,
+) -> Message:
+    message_id = message_id or uuid.uuid4()
+    body: dict[str, str] = {"text": text}
+    if signature is not None:
+        body["sig"] = base64.b64encode(signature).decode()
+    message = Message.objects.create(
+        id=message_id,
+        thread=thread,
+        kind=kind,
+        author=author,
+        created_at=at or _now(),
+        body=thread_keys.seal_json(
+            thread_key,
+            body,
+            model="hotline.Message",
+            row=str(message_id),
+            field="body",
+            version=thread.key_version,
+        ),
+    )
+    if files:
+        _store_files(thread, message, thread_key, files)
+    return message
+
+
+@dataclass(frozen=True)
+class NewThread:
+    thread: Thread
+    codename: str
+
+
+def _derive_unused_codename() -> tuple[str, codename.CodenameKeys]:
+    salt = thread_keys.codename_salt()
+    while True:
+        text = codename.generate_digits()
+        derived = codename.derive(text, salt=salt, cost=argon2_cost())
+        if not Thread.objects.filter(lookup_id=derived.lookup_id).exists():
+            return text, derived
+
+
+@transaction.atomic
+def open_thread(
+    *,
+    triage: Triage,
+    text: str,
+    files: list[PreparedFile],
+    channel: str = Channel.WEB,
+    contact: str = "",
+    operator: User | None = None,
+) -> NewThread:
+    """A new thread with its own key, sealed to the hotline, the applicant's codename key and recovery."""
+    text = clean_text(text, required=not files)
+    codename_text, derived = _derive_unused_codename()
+    thread_key = generate_key()
+    now = _now()
+    urgency = urgency_for(triage)
+    thread = Thread(
+        id=uuid.uuid4(),
+        code=_new_code(),
+        lookup_id=derived.lookup_id,
+        channel=channel,
+        urgency=urgency,
+        region=triage.region,
+        created_at=now,
+        last_applicant_at=now,
+        first_response_due_at=now + first_response_window(urgency),
+    )
+    intake = {"triage": triage.as_dict(), "contact": contact}
+    thread.intake = thread_keys.seal_json(
+        thread_key,
+        intake,
+        model="hotline.Thread",
+        row=str(thread.id),
+        field="intake",
+        version=thread.key_version,
+    )
+    thread.save()
+    thread_keys.seal_thread_key(thread, thread_key, derived.keypair.public)
+    _add_message(
+        thread=thread,
+        thread_key=thread_key,
+        kind=MessageKind.APPLICANT,
+        author=operator,
+        text=text,
+        files=files,
+        at=now,
+    )
+    record_event(
+        action="hotline.thread_opened",
+        actor_id=operator.pk if operator else None,
+        target_type="thread",
+        target_id=thread.pk,
+        data={"channel": channel, "urgency": int(urgency), "files": len(files)},
+    )
+    return NewThread(thread=thread, codename=codename_text)
+
+
+# --- the applicant's side -------------------------------------------------------------
+
+
+def _lookup_window_key(now: datetime) -> str:
+    window = int(now.timestamp()) // settings.CORRIDOR_LOOKUP_WINDOW_SECONDS
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"corridor.lookup.v1:{window}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def lookups_throttled() -> bool:
+    """Whether failed look-ups in this window have reached the site-wide limit."""
+    row = LookupThrottle.objects.filter(key=_lookup_window_key(_now())).first()
+    return row is not None and row.failures >= settings.CORRIDOR_LOOKUP_FAILURE_LIMIT
+
+
+@transaction.atomic
+def _record_lookup_failure() -> None:
+    now = _now()
+    row, _ = LookupThrottle.objects.select_for_update().get_or_create(
+        key=_lookup_window_key(now), defaults={"failures": 0, "window_started_at": now}
+    )
+    row.failures += 1
+    row.save(update_fields=["failures"])
+    LookupThrottle.objects.filter(window_started_at__lt=now - timedelta(days=1)).delete()
+
+
+@dataclass(frozen=True)
+class ApplicantAccess:
+    thread: Thread
+    private_key: bytes
+
+
+def find_thread_by_codename(text: str) -> ApplicantAccess | None:
+    """One Argon2id call whether or not the codename exists; failures count against a site-wide window."""
+    try:
+        canonical_ok = True
+        codename.canonical(text)
+    except codename.InvalidCodename:
+        canonical_ok = False
+    # A malformed codename still costs the same derivation, so timing tells nothing.
+    derived = codename.derive(
+        text if canonical_ok else "0" * codename.DIGITS, salt=thread_keys.codename_salt(), cost=argon2_cost()
+    )
+    thread = Thread.objects.filter(lookup_id=derived.lookup_id).first() if canonical_ok else None
+    if thread is None:
+        _record_lookup_failure()
+        return None
+    try:
+        thread_keys.thread_key_for_applicant(thread, derived.keypair.private)
+    except thread_keys.ThreadLocked:
+        _record_lookup_failure()
+        return None
+    return ApplicantAccess(thread=thread, private_key=derived.keypair.private)
+
+
+@transaction.atomic
+def add_applicant_message(
+    *, thread: Thread, applicant_private: bytes, text: str, files: list[PreparedFile]
+) -> Message:
+    text = clean_text(text, required=not files)
+    thread_key = thread_keys.thread_key_for_applicant(thread, applicant_private)
+    message = _add_message(
+        thread=thread, thread_key=thread_key, kind=MessageKind.APPLICANT, author=None, text=text, files=files
+    )
+    Thread.objects.filter(pk=thread.pk).update(last_applicant_at=message.created_at)
+    record_event(
+        action="hotline.applicant_wrote",
+        target_type="thread",
+        target_id=thread.pk,
+        data={"files": len(files)},
+    )
+    return message
+
+
+# --- the operators' side --------------------------------------------------------------
+
+
+def _signing_payload(thread: Thread, message_id: uuid.UUID, text: str) -> bytes:
+    return (
+        b"corridor.reply.v1\x00"
+        + str(thread.pk).encode()
+        + b"\x00"
+        + str(message_id).encode()
+        + b"\x00"
+        + (text.encode())
+    )
+
+
+def verify_reply(thread: Thread, message: Message, text: str, signature: bytes) -> bool:
+    verify_key = bytes(keyring.current_key(OrgKeyKind.SIGNING).public_key)
+    return keys.verify(verify_key, _signing_payload(thread, message.pk, text), signature)
+
+
+@transaction.atomic
+def post_reply(*, operator: User, user_private_key: bytes, thread: Thread, text: str) -> Message:
+    """A reply the applicant will see, signed with the organisation's signing key."""
+    text = clean_text(text, required=True)
+    thread_key = thread_keys.thread_key_for_staff(
+        user=operator, user_private_key=user_private_key, thread=thread, purpose="reply"
+    )
+    signing_seed = keyring.unseal_org_key(
+        user=operator, user_private_key=user_private_key, kind=OrgKeyKind.SIGNING
+    )
+    message_id = uuid.uuid4()
+    signature = keys.sign(signing_seed, _signing_payload(thread, message_id, text))
+    message = _add_message(
+        thread=thread,
+        thread_key=thread_key,
+        kind=MessageKind.REPLY,
+        author=operator,
+        text=text,
+        signature=signature,
+        message_id=message_id,
+    )
+    updates: dict[str, object] = {"staff_read_at": message.created_at}
+    if thread.first_response_at is None:
+        updates["first_response_at"] = message.created_at
+    if thread.status == ThreadStatus.NEW:
+        updates["status"] = ThreadStatus.IN_CONVERSATION
+    Thread.objects.filter(pk=thread.pk).update(**updates)
+    record_event(action="hotline.reply_sent", actor_id=operator.pk, target_type="thread", target_id=thread.pk)
+    return message
+
+
+@transaction.atomic
+def add_note(*, operator: User, user_private_key: bytes, thread: Thread, text: str) -> Message:
+    """An internal note: staff only, never shown to the applicant."""
+    text = clean_text(text, required=True)
+    thread_key = thread_keys.thread_key_for_staff(
+        user=operator, user_private_key=user_private_key, thread=thread, purpose="note"
+    )
+    message = _add_message(
+        thread=thread, thread_key=thread_key, kind=MessageKind.NOTE, author=operator, text=text
+    )
+    record_event(action="hotline.note_added", actor_id=operator.pk, target_type="thread", target_id=thread.pk)
+    return message
+
+
+@transaction.atomic
+def set_status(*, operator: User, thread: Thread, status: str) -> None:
+    if status not in ThreadStatus.values:
+        raise InvalidSubmission(_("Unknown status."))
+    before = thread.status
+    Thread.objects.filter(pk=thread.pk).update(status=status)
+    record_event(
+        action="hotline.status_changed",
+        actor_id=operator.pk,
+        target_type="thread",
+        target_id=thread.pk,
+        data={"from": before, "to": status},
+    )
+
+
+@transaction.atomic
+def assign_thread(*, operator: User, thread: Thread, assignee: User | None) -> None:
+    if assignee is not None and not assignee.has_role(Role.OPERATOR):
+        raise InvalidSubmission(_("Threads are assigned to operators."))
+    Thread.objects.filter(pk=thread.pk).update(assigned_to=assignee)
+    record_event(
+        action="hotline.assigned",
+        actor_id=operator.pk,
+        target_type="thread",
+        target_id=thread.pk,
+        data={"assignee": str(assignee.pk) if assignee else None},
+    )
+
+
+def mark_read(thread: Thread) -> None:
+    Thread.objects.filter(pk=thread.pk).update(staff_read_at=_now())
+
+
+@transaction.atomic
+def record_intake(*, operator: User, channel: str, contact: str, triage: Triage, text: str) -> NewThread:
+    """An operator logs a phone, e-mail or messenger contact; the person gets a codename to come back with."""
+    if channel not in (Channel.PHONE, Channel.EMAIL, Channel.MESSENGER):
+        raise InvalidSubmission(_("Choose how the person made contact."))
+    contact = clean_text(contact, required=False)[:500]
+    return open_thread(
+        triage=triage, text=text, files=[], channel=channel, contact=contact, operator=operator
+    )

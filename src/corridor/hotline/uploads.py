@@ -1,0 +1,182 @@
+"""Uploads that never touch the disk in plaintext, and metadata removal from photos.
+
+The upload handler encrypts each file as it streams in, under a fresh random key held
+only in memory, so the temporary file holds ciphertext. Limits are enforced while
+streaming; a request that breaks one is marked and its files are discarded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+import unicodedata
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from corridor.crypto.envelope import generate_key
+from corridor.crypto.files import StreamEncryptor, decrypt_chunks
+
+UPLOAD_ERROR = "_corridor_upload_error"
+# Accepted photo formats, and what the copy for staff is saved as.
+IMAGE_FORMATS = {
+    "JPEG": ("JPEG", "image/jpeg"),
+    "PNG": ("PNG", "image/png"),
+    "WEBP": ("WEBP", "image/webp"),
+    "GIF": ("PNG", "image/png"),
+}
+MAX_PIXELS = 40_000_000
+
+
+class UploadRejected(ValueError):
+    """A file that cannot be accepted; the message is safe to show to the person."""
+
+
+class EncryptedUpload(UploadedFile):
+    """A received file: ciphertext in a temporary file, its key and raw-byte hash in memory."""
+
+    def __init__(
+        self, *, path: Path, key: bytes, sha256: str, size: int, name: str, content_type: str
+    ) -> None:
+        super().__init__(file=None, name=name, content_type=content_type, size=size)
+        self.path = path
+        self.key = key
+        self.sha256 = sha256
+
+    def plaintext(self) -> bytes:
+        """Decrypt into memory (never to disk)."""
+        with self.path.open("rb") as handle:
+            return b"".join(decrypt_chunks(self.key, iter(lambda: handle.read(65536), b"")))
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def upload_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "tmp"
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def safe_display_name(name: str) -> str:
+    """The base name only, without control characters or path tricks, at most 100 characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in unicodedata.normalize("NFC", base) if unicodedata.category(ch)[0] != "C")
+    cleaned = cleaned.strip().lstrip(".") or "file"
+    return cleaned[:100]
+
+
+class EncryptingUploadHandler(FileUploadHandler):
+    """Encrypts every uploaded file while it streams in; enforces per-file, count and total limits."""
+
+    def __init__(self, request: HttpRequest | None = None) -> None:
+        super().__init__(request)
+        self.files_seen = 0
+        self.total = 0
+        self._handle: BinaryIO | None = None
+
+    def _fail(self, code: str) -> None:
+        if self.request is not None:
+            setattr(self.request, UPLOAD_ERROR, code)
+        self._discard_current()
+        raise StopUpload(connection_reset=False)
+
+    def _discard_current(self) -> None:
+        handle = self._handle
+        if handle is not None:
+            handle.close()
+            Path(handle.name).unlink(missing_ok=True)
+            self._handle = None
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.files_seen += 1
+        if self.files_seen > settings.CORRIDOR_UPLOAD_MAX_FILES:
+            self._fail("too_many_files")
+        self._key = generate_key()
+        self._encryptor = StreamEncryptor(self._key)
+        self._hash = hashlib.sha256()
+        self._size = 0
+        fd, _name = tempfile.mkstemp(dir=upload_dir(), prefix="up-")
+        self._handle = os.fdopen(fd, "wb")
+        self._handle.write(self._encryptor.header)
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        self._size += len(raw_data)
+        self.total += len(raw_data)
+        if self._size > settings.CORRIDOR_UPLOAD_MAX_FILE_BYTES:
+            self._fail("file_too_large")
+        if self.total > settings.CORRIDOR_UPLOAD_MAX_TOTAL_BYTES:
+            self._fail("upload_too_large")
+        self._hash.update(raw_data)
+        assert self._handle is not None
+        self._handle.write(self._encryptor.update(raw_data))
+
+    def file_complete(self, file_size: int) -> EncryptedUpload | None:
+        assert self._handle is not None
+        self._handle.write(self._encryptor.finish())
+        self._handle.close()
+        path = Path(self._handle.name)
+        self._handle = None
+        if self._size == 0:
+            path.unlink(missing_ok=True)
+            return None
+        return EncryptedUpload(
+            path=path,
+            key=self._key,
+            sha256=self._hash.hexdigest(),
+            size=self._size,
+            name=safe_display_name(self.file_name or "file"),
+            content_type=self.content_type or "application/octet-stream",
+        )
+
+    def upload_interrupted(self) -> None:
+        self._discard_current()
+
+
+@dataclass(frozen=True)
+class StrippedImage:
+    data: bytes
+    content_type: str
+    width: int
+    height: int
+
+
+def strip_image(data: bytes) -> StrippedImage:
+    """Re-encode a photo from its pixels alone: no EXIF, GPS, XMP, comments or colour profiles."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data))
+            fmt = image.format or ""
+            if fmt not in IMAGE_FORMATS:
+                raise UploadRejected(_("Only photos can be attached (JPEG, PNG, WebP or GIF)."))
+            if image.width * image.height > MAX_PIXELS:
+                raise UploadRejected(_("This picture is too large. Send a smaller photo."))
+            image.load()
+            upright: Image.Image = ImageOps.exif_transpose(image)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise UploadRejected(_("This picture is too large. Send a smaller photo.")) from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+            if isinstance(exc, UploadRejected):
+                raise
+            raise UploadRejected(_("This file could not be read as a photo.")) from None
+    save_as, content_type = IMAGE_FORMATS[fmt]
+    # A new image from the pixels alone: nothing of the original's metadata can come along.
+    pixels = upright if upright.mode != "P" else upright.convert("RGBA")
+    clean = Image.frombytes(pixels.mode, pixels.size, pixels.tobytes())
+    if save_as == "JPEG" and clean.mode not in ("RGB", "L"):
+        clean = clean.convert("RGB")
+    out = io.BytesIO()
+    clean.save(out, save_as, **({"quality": 90} if save_as in ("JPEG", "WEBP") else {}))
+    return StrippedImage(out.getvalue(), content_type, clean.width, clean.height)
