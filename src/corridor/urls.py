@@ -1,16 +1,21 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
-from django.views.generic.base import RedirectView
 from django.views.i18n import set_language
 
+from corridor.hotline.views_public import root_view
 from corridor.web import views as web_views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="web:home", permanent=False)),
+    path("", root_view, name="root"),
     path("staff/", include(([path("", web_views.home_view, name="home")], "web"))),
     path("staff/", include("corridor.accounts.urls")),
     path("staff/audit/", include("corridor.audit.urls")),
+    path("staff/hotline/", include("corridor.hotline.urls_staff")),
     path("language/", set_language, name="set_language"),
 ]
+# The applicant's pages carry their language in the address (/ru/, /en/), so choosing
+# one needs no cookie.
+urlpatterns += i18n_patterns(path("", include("corridor.hotline.urls_public")), prefix_default_language=True)
 
 handler400 = "corridor.web.views.bad_request"
 handler403 = "corridor.web.views.permission_denied"

@@ -95,7 +95,7 @@ class EncryptingUploadHandler(FileUploadHandler):
         handle = self._handle
         if handle is not None:
             handle.close()
-            Path(handle.name).unlink(missing_ok=True)
+            self._path.unlink(missing_ok=True)
             self._handle = None
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
@@ -107,7 +107,8 @@ class EncryptingUploadHandler(FileUploadHandler):
         self._encryptor = StreamEncryptor(self._key)
         self._hash = hashlib.sha256()
         self._size = 0
-        fd, _name = tempfile.mkstemp(dir=upload_dir(), prefix="up-")
+        fd, name = tempfile.mkstemp(dir=upload_dir(), prefix="up-")
+        self._path = Path(name)
         self._handle = os.fdopen(fd, "wb")
         self._handle.write(self._encryptor.header)
 
@@ -126,7 +127,7 @@ class EncryptingUploadHandler(FileUploadHandler):
         assert self._handle is not None
         self._handle.write(self._encryptor.finish())
         self._handle.close()
-        path = Path(self._handle.name)
+        path = self._path
         self._handle = None
         if self._size == 0:
             path.unlink(missing_ok=True)

@@ -1,0 +1,137 @@
+"""The applicant's forms: parsing and validation only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from corridor.hotline.triage import REGIONS, THREATS, YES_NO_UNSURE, Triage
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Several files in one input; the upload handler has already encrypted them."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        if not data:
+            return []
+        items = data if isinstance(data, list | tuple) else [data]
+        return [item for item in items if item]
+
+
+def _no_replacement_characters(value: str) -> str:
+    if "\ufffd" in value:
+        raise forms.ValidationError(_("Part of the text could not be read. Type it again, please."))
+    return value
+
+
+class MessageFields(forms.Form):
+    message = forms.CharField(
+        label=_("Your message"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Write in any language. You do not have to give your name."),
+    )
+    files = FilesField(
+        label=_("Photos (optional)"),
+        required=False,
+        help_text=_(
+            "Up to 5 photos, 10 MB each. Location and camera details are removed before staff see them."
+        ),
+    )
+
+    def clean_message(self) -> str:
+        return _no_replacement_characters(self.cleaned_data["message"])
+
+
+class RequestForm(MessageFields):
+    region = forms.ChoiceField(label=_("Where are you now?"), choices=REGIONS, required=False)
+    in_danger_now = forms.ChoiceField(
+        label=_("Are you detained or in danger right now?"), choices=YES_NO, widget=forms.RadioSelect
+    )
+    threatened_by = forms.MultipleChoiceField(
+        label=_("Who threatens you?"), choices=THREATS, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    outed_to_family = forms.ChoiceField(
+        label=_("Does your family know, or suspect?"),
+        choices=YES_NO_UNSURE,
+        widget=forms.RadioSelect,
+        initial="unsure",
+    )
+    has_internal_passport = forms.ChoiceField(
+        label=_("Do you have your internal passport with you?"),
+        choices=YES_NO_UNSURE,
+        widget=forms.RadioSelect,
+        initial="unsure",
+    )
+    has_foreign_passport = forms.ChoiceField(
+        label=_("Do you have a passport for travel abroad?"),
+        choices=YES_NO_UNSURE,
+        widget=forms.RadioSelect,
+        initial="unsure",
+    )
+    safe_contact = forms.CharField(
+        label=_("When and how is it safe to answer you?"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "For example: only here, in the evenings. Do not write anything you would not want found."
+        ),
+    )
+    # A field people never see; automated senders fill it in.
+    website = forms.CharField(required=False, max_length=200, label=_("Leave this empty"))
+
+    field_order = [
+        "in_danger_now",
+        "region",
+        "threatened_by",
+        "outed_to_family",
+        "has_internal_passport",
+        "has_foreign_passport",
+        "message",
+        "files",
+        "safe_contact",
+        "website",
+    ]
+
+    def clean_safe_contact(self) -> str:
+        return _no_replacement_characters(self.cleaned_data["safe_contact"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("website"):
+            raise forms.ValidationError(_("The request could not be sent."), code="honeypot")
+        return data
+
+    def triage(self) -> Triage:
+        data = self.cleaned_data
+        return Triage(
+            region=data.get("region", ""),
+            in_danger_now=data.get("in_danger_now") == "yes",
+            threatened_by=sorted(data.get("threatened_by", [])),
+            outed_to_family=data.get("outed_to_family", "unsure"),
+            has_internal_passport=data.get("has_internal_passport", "unsure"),
+            has_foreign_passport=data.get("has_foreign_passport", "unsure"),
+            safe_contact=data.get("safe_contact", ""),
+        )
+
+
+class CodenameForm(forms.Form):
+    codename = forms.CharField(
+        label=_("Your codename"),
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false", "inputmode": "text"}
+        ),
+    )

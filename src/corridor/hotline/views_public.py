@@ -1,0 +1,162 @@
+"""The applicant's pages: no JavaScript, no account, nothing kept that identifies the person."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from corridor.accounts import keyring
+from corridor.hotline import applicant, reading, services
+from corridor.hotline.forms_public import CodenameForm, MessageFields, RequestForm
+from corridor.hotline.uploads import UPLOAD_ERROR, EncryptedUpload, UploadRejected
+
+UPLOAD_MESSAGES = {
+    "file_too_large": gettext_lazy("A photo is larger than 10 MB. Send a smaller one."),
+    "upload_too_large": gettext_lazy("The photos together are larger than 25 MB. Send fewer."),
+    "too_many_files": gettext_lazy("At most 5 photos can be sent at once."),
+}
+
+
+def _uploads(request: HttpRequest) -> list[EncryptedUpload]:
+    return [f for f in request.FILES.getlist("files") if isinstance(f, EncryptedUpload)]
+
+
+def _discard(uploads: list[EncryptedUpload]) -> None:
+    for upload in uploads:
+        upload.discard()
+
+
+def _verification() -> dict[str, str]:
+    fingerprint = keyring.signing_fingerprint_words() if keyring.organisation_initialised() else ""
+    return {"fingerprint": fingerprint, "public_address": settings.CORRIDOR_PUBLIC_ADDRESS}
+
+
+@require_GET
+def landing_view(request: HttpRequest) -> HttpResponse:
+    return render(request, "hotline/public/landing.html", _verification())
+
+
+@require_GET
+def neutral_view(request: HttpRequest) -> HttpResponse:
+    """Where the quick-exit link goes; leaving the thread on the way."""
+    if request.session.get(applicant.THREAD):
+        applicant.leave_thread(request)
+    return applicant.apply_thread_cookie(request, render(request, "hotline/public/neutral.html"))
+
+
+def _upload_error(request: HttpRequest) -> str:
+    code = getattr(request, UPLOAD_ERROR, "")
+    return str(UPLOAD_MESSAGES.get(code, "")) if code else ""
+
+
+@require_http_methods(["GET", "POST"])
+def request_view(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "hotline/public/request.html", {"form": RequestForm()})
+    uploads = _uploads(request)
+    try:
+        form = RequestForm(request.POST, request.FILES)
+        upload_error = _upload_error(request)
+        if upload_error:
+            form.is_valid()
+            form.add_error(None, upload_error)
+            return render(request, "hotline/public/request.html", {"form": form}, status=413)
+        if form.is_valid():
+            try:
+                prepared = services.prepare_files(uploads)
+                created = services.open_thread(
+                    triage=form.triage(), text=form.cleaned_data["message"], files=prepared
+                )
+            except (UploadRejected, services.InvalidSubmission) as exc:
+                form.add_error(None, str(exc))
+            else:
+                context = {"codename": created.codename, **_verification()}
+                return render(request, "hotline/public/sent.html", context)
+        return render(request, "hotline/public/request.html", {"form": form}, status=400)
+    finally:
+        _discard(uploads)
+
+
+@require_http_methods(["GET", "POST"])
+def enter_view(request: HttpRequest) -> HttpResponse:
+    """Come back with the codename."""
+    if request.method == "GET":
+        if applicant.current_thread(request):
+            return redirect("hotline_public:thread")
+        return render(request, "hotline/public/enter.html", {"form": CodenameForm()})
+    form = CodenameForm(request.POST)
+    if form.is_valid():
+        if services.lookups_throttled():
+            form.add_error(None, _("Too many attempts on this site right now. Try again in a few minutes."))
+            return render(request, "hotline/public/enter.html", {"form": form}, status=429)
+        access = services.find_thread_by_codename(form.cleaned_data["codename"])
+        if access is not None:
+            applicant.enter_thread(request, thread=access.thread, private_key=access.private_key)
+            return applicant.apply_thread_cookie(request, redirect("hotline_public:thread"))
+        form.add_error("codename", _("This codename is not known. Check the digits and try again."))
+    return render(request, "hotline/public/enter.html", {"form": form}, status=400)
+
+
+def _thread_page(request: HttpRequest, form: MessageFields, status: int = 200) -> HttpResponse:
+    current = applicant.current_thread(request)
+    if current is None:
+        return applicant.apply_thread_cookie(request, redirect("hotline_public:enter"))
+    thread, private = current
+    messages = reading.thread_for_applicant(thread=thread, applicant_private=private)
+    context = {"thread": thread, "messages": messages, "form": form, **_verification()}
+    return render(request, "hotline/public/thread.html", context, status=status)
+
+
+@require_GET
+def root_view(request: HttpRequest) -> HttpResponse:
+    """The bare address opens the applicant's landing page in the organisation's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return redirect("hotline_public:landing")
+
+
+@require_GET
+def thread_view(request: HttpRequest) -> HttpResponse:
+    return _thread_page(request, MessageFields())
+
+
+@require_POST
+def write_view(request: HttpRequest) -> HttpResponse:
+    uploads = _uploads(request)
+    try:
+        current = applicant.current_thread(request)
+        if current is None:
+            return applicant.apply_thread_cookie(request, redirect("hotline_public:enter"))
+        thread, private = current
+        form = MessageFields(request.POST, request.FILES)
+        upload_error = _upload_error(request)
+        if upload_error:
+            form.is_valid()
+            form.add_error(None, upload_error)
+            return _thread_page(request, form, status=413)
+        if form.is_valid():
+            try:
+                prepared = services.prepare_files(uploads)
+                services.add_applicant_message(
+                    thread=thread,
+                    applicant_private=private,
+                    text=form.cleaned_data["message"],
+                    files=prepared,
+                )
+            except (UploadRejected, services.InvalidSubmission) as exc:
+                form.add_error(None, str(exc))
+            else:
+                return redirect("hotline_public:thread")
+        return _thread_page(request, form, status=400)
+    finally:
+        _discard(uploads)
+
+
+@require_POST
+def leave_view(request: HttpRequest) -> HttpResponse:
+    applicant.leave_thread(request)
+    return applicant.apply_thread_cookie(request, redirect("hotline_public:landing"))
