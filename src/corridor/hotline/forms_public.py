@@ -42,7 +42,7 @@ class MessageFields(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Write in any language. You do not have to give your name."),
     )
-    files = FilesField(
+    photos = FilesField(
         label=_("Photos (optional)"),
         required=False,
         help_text=_(
@@ -100,7 +100,7 @@ class RequestForm(MessageFields):
         "has_internal_passport",
         "has_foreign_passport",
         "message",
-        "files",
+        "photos",
         "safe_contact",
         "website",
     ]

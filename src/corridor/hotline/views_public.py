@@ -23,7 +23,7 @@ UPLOAD_MESSAGES = {
 
 
 def _uploads(request: HttpRequest) -> list[EncryptedUpload]:
-    return [f for f in request.FILES.getlist("files") if isinstance(f, EncryptedUpload)]
+    return [f for f in request.FILES.getlist("photos") if isinstance(f, EncryptedUpload)]
 
 
 def _discard(uploads: list[EncryptedUpload]) -> None:
