@@ -89,6 +89,16 @@ class RequestForm(MessageFields):
             "For example: only here, in the evenings. Do not write anything you would not want found."
         ),
     )
+    codename_form = forms.ChoiceField(
+        label=_("How should your codename look?"),
+        choices=[
+            ("digits", _("Sixteen digits: can be saved as a phone number in your contacts")),
+            ("words", _("Six English words: easier to remember")),
+        ],
+        initial="digits",
+        required=False,
+        widget=forms.RadioSelect,
+    )
     # A field people never see; automated senders fill it in.
     website = forms.CharField(required=False, max_length=200, label=_("Leave this empty"))
 
@@ -102,6 +112,7 @@ class RequestForm(MessageFields):
         "message",
         "photos",
         "safe_contact",
+        "codename_form",
         "website",
     ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Role, User
@@ -66,10 +67,12 @@ class StatusForm(forms.Form):
     )
 
 
-def operators() -> Any:
+def operators() -> QuerySet[User]:
     """Active users holding the operator role: the people a thread can be assigned to."""
-    return User.objects.filter(is_active=True, role_assignments__role=Role.OPERATOR).distinct().order_by(
-        "username"
+    return (
+        User.objects.filter(is_active=True, role_assignments__role=Role.OPERATOR)
+        .distinct()
+        .order_by("username")
     )
 
 

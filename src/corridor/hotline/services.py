@@ -162,10 +162,10 @@ class NewThread:
     codename: str
 
 
-def _derive_unused_codename() -> tuple[str, codename.CodenameKeys]:
+def _derive_unused_codename(words: bool) -> tuple[str, codename.CodenameKeys]:
     salt = thread_keys.codename_salt()
     while True:
-        text = codename.generate_digits()
+        text = codename.generate_words() if words else codename.generate_digits()
         derived = codename.derive(text, salt=salt, cost=argon2_cost())
         if not Thread.objects.filter(lookup_id=derived.lookup_id).exists():
             return text, derived
@@ -180,10 +180,11 @@ def open_thread(
     channel: str = Channel.WEB,
     contact: str = "",
     operator: User | None = None,
+    codename_in_words: bool = False,
 ) -> NewThread:
     """A new thread with its own key, sealed to the hotline, the applicant's codename key and recovery."""
     text = clean_text(text, required=not files)
-    codename_text, derived = _derive_unused_codename()
+    codename_text, derived = _derive_unused_codename(codename_in_words)
     thread_key = generate_key()
     now = _now()
     urgency = urgency_for(triage)

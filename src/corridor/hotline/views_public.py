@@ -70,12 +70,19 @@ def request_view(request: HttpRequest) -> HttpResponse:
             try:
                 prepared = services.prepare_files(uploads)
                 created = services.open_thread(
-                    triage=form.triage(), text=form.cleaned_data["message"], files=prepared
+                    triage=form.triage(),
+                    text=form.cleaned_data["message"],
+                    files=prepared,
+                    codename_in_words=form.cleaned_data.get("codename_form") == "words",
                 )
             except (UploadRejected, services.InvalidSubmission) as exc:
                 form.add_error(None, str(exc))
             else:
-                context = {"codename": created.codename, **_verification()}
+                context = {
+                    "codename": created.codename,
+                    "in_words": not created.codename[0].isdigit(),
+                    **_verification(),
+                }
                 return render(request, "hotline/public/sent.html", context)
         return render(request, "hotline/public/request.html", {"form": form}, status=400)
     finally:
@@ -98,7 +105,7 @@ def enter_view(request: HttpRequest) -> HttpResponse:
         if access is not None:
             applicant.enter_thread(request, thread=access.thread, private_key=access.private_key)
             return applicant.apply_thread_cookie(request, redirect("hotline_public:thread"))
-        form.add_error("codename", _("This codename is not known. Check the digits and try again."))
+        form.add_error("codename", _("This codename is not known. Check it and try again."))
     return render(request, "hotline/public/enter.html", {"form": form}, status=400)
 
 

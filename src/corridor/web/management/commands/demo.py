@@ -8,14 +8,17 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections, transaction
+from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from corridor.accounts import keyring, second_factor, services
 from corridor.accounts.models import OrgKeyKind, Role, User
+from corridor.crypto.kdf import unwrap_with_password
 from corridor.crypto.words import fingerprint_words
 from corridor.web.server import serve
 
-DEMO_PASSWORD = "corridor-demo-pass"  # noqa: S105 - printed to the demo's user; demo data only
+DEMO_PASSWORD = "corridor-demo-pass"
+# noqa: S105 - printed to the demo's user; demo data only
 
 # (username, roles): one user per role, named after the personas the tests use.
 DEMO_USERS = [
@@ -27,6 +30,33 @@ DEMO_USERS = [
     ("dave", {Role.ADMIN}),
     ("judy", {Role.AUDITOR}),
 ]
+
+
+def _demo_threads() -> list[tuple[Any, str]]:
+    from corridor.hotline.triage import Triage
+
+    return [
+        (
+            Triage(region="RU-CE", in_danger_now=True, threatened_by=["police"], outed_to_family="yes"),
+            "Synthetic demo request: a person writes that they were released after questioning and are "
+            "afraid to go home.",
+        ),
+        (
+            Triage(
+                region="RU-DA",
+                threatened_by=["relatives"],
+                outed_to_family="yes",
+                has_internal_passport="yes",
+                has_foreign_passport="no",
+            ),
+            "Synthetic demo request: relatives found messages on a phone; the person is staying with a friend.",
+        ),
+        (
+            Triage(region="RU-MOW", threatened_by=["others"], safe_contact="evenings only"),
+            "Synthetic demo request: threats online after a photo was shared.",
+        ),
+        (Triage(region="XX"), "Synthetic demo request: already abroad, asking about legal help."),
+    ]
 
 
 class Command(BaseCommand):
@@ -44,7 +74,8 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         if not keyring.organisation_initialised():
             self._create_demo()
-        self._print_guide(options["port"])
+        with translation.override("en"):
+            self._print_guide(options["port"])
         if options["no_serve"]:
             return
         connections.close_all()
@@ -69,6 +100,38 @@ class Command(BaseCommand):
             entitled = {k: v for k, v in secrets.items() if k in keyring.entitled_kinds(user)}
             keyring.wrap_secrets_for_user(actor=None, user=user, secrets=entitled)
             TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
+        codename = self._create_threads(secrets)
+        (settings.DATA_DIR / "demo-codename.txt").write_text(codename + "\n")
+
+    def _create_threads(self, secrets: dict[OrgKeyKind, bytes]) -> str:
+        """Synthetic hotline threads; returns the codename of the first, for trying the applicant's side."""
+        from corridor.hotline import services as hotline
+
+        olga = User.objects.get(username="olga")
+        olga_key_private = unwrap_with_password(bytes(olga.wrapped_private_key), DEMO_PASSWORD)
+        first = ""
+        for i, (triage, text) in enumerate(_demo_threads()):
+            created = hotline.open_thread(triage=triage, text=text, files=[])
+            first = first or created.codename
+            if i == 1:
+                hotline.post_reply(
+                    operator=olga,
+                    user_private_key=olga_key_private,
+                    thread=created.thread,
+                    text="Здравствуйте. Мы вас слышим. Вы сейчас в безопасном месте? (Synthetic demo reply.)",
+                )
+                hotline.add_note(
+                    operator=olga,
+                    user_private_key=olga_key_private,
+                    thread=created.thread,
+                    text="Demo note: check the story against the vetting checklist.",
+                )
+        return first
+
+    @staticmethod
+    def _demo_codename() -> str:
+        path = settings.DATA_DIR / "demo-codename.txt"
+        return path.read_text().strip() if path.exists() else "-"
 
     def _print_guide(self, port: int) -> None:
         base = f"http://127.0.0.1:{port}"
@@ -78,6 +141,7 @@ class Command(BaseCommand):
             "Corridor demo (synthetic data only)",
             "===================================",
             f"Open:      {base}/staff/login/",
+            f"Hotline:   {base}/ru/   (the applicant's side; no JavaScript needed)",
             f"Password:  {DEMO_PASSWORD}   (the same for every demo user)",
             f"Data:      {data_dir}",
             "",
@@ -97,6 +161,7 @@ class Command(BaseCommand):
             "Signing key fingerprint: "
             + fingerprint_words(bytes(keyring.current_key(OrgKeyKind.SIGNING).public_key)),
             f"Recovery shares (demo only, 3 of 5): {data_dir / 'demo-recovery-shares.txt'}",
+            f"A demo applicant's codename (for {base}/ru/thread/): {self._demo_codename()}",
             "",
         ]
         self.stdout.write("\n".join(lines))
