@@ -24,21 +24,30 @@ def home_view(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", context)
 
 
+def _error(request: HttpRequest, status: int) -> HttpResponse:
+    """Applicant pages get errors in their own calm layout, with no trace of the staff side."""
+    staff = request.path.startswith("/staff/")
+    template = "web/error.html" if staff else "hotline/public/error.html"
+    return render(request, template, {"status": status}, status=status)
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    if not request.path.startswith("/staff/"):
+        return render(request, "hotline/public/error.html", {"status": 403, "expired": True}, status=403)
     return render(request, "web/csrf_failure.html", status=403)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "web/error.html", {"status": 400}, status=400)
+    return _error(request, 400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "web/error.html", {"status": 403}, status=403)
+    return _error(request, 403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "web/error.html", {"status": 404}, status=404)
+    return _error(request, 404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/error.html", {"status": 500}, status=500)
+    return _error(request, 500)
