@@ -17,8 +17,7 @@ from corridor.crypto.kdf import unwrap_with_password
 from corridor.crypto.words import fingerprint_words
 from corridor.web.server import serve
 
-DEMO_PASSWORD = "corridor-demo-pass"
-# noqa: S105 - printed to the demo's user; demo data only
+DEMO_PASSWORD = "corridor-demo-pass"  # noqa: S105 - printed to the demo's user; demo data only
 
 # (username, roles): one user per role, named after the personas the tests use.
 DEMO_USERS = [
@@ -49,7 +48,8 @@ def _demo_threads() -> list[tuple[Any, str]]:
                 has_internal_passport="yes",
                 has_foreign_passport="no",
             ),
-            "Synthetic demo request: relatives found messages on a phone; the person is staying with a friend.",
+            "Synthetic demo request: relatives found messages on a phone; "
+            "the person is staying with a friend.",
         ),
         (
             Triage(region="RU-MOW", threatened_by=["others"], safe_contact="evenings only"),
