@@ -149,7 +149,7 @@ def _wait_until_ready(server: Server) -> None:
         except OSError:
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"corridor serve did not answer within {_SERVER_START_SECONDS} s:\n{server.log_tail()}")
+    raise RuntimeError(f"corridor serve did not answer in {_SERVER_START_SECONDS} s:\n{server.log_tail()}")
 
 
 # --- the browser ----------------------------------------------------------------------
@@ -183,7 +183,7 @@ class Upload:
 
 @dataclass
 class Browser:
-    """Cookies, a CSRF header set like a browser under `Referrer-Policy: no-referrer`, one connection per request."""
+    """Keeps cookies and sends the CSRF headers of a browser under no-referrer; one connection each."""
 
     port: int
     cookies: dict[str, str] = field(default_factory=dict)

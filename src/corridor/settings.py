@@ -181,6 +181,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "corridor.hotline.uploads.MultipartGuardMiddleware",
     "corridor.web.csrf.CsrfMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "corridor.accounts.middleware.SessionGuardMiddleware",
@@ -311,3 +312,42 @@ LOGGING = {
     },
 }
 ADMINS: list[tuple[str, str]] = []
+
+
+# --- Background work and alerts ---
+# `corridor worker` runs the TASKS queue above and enqueues the periodic jobs itself
+# (corridor.web.management.commands.worker). Staff alerts are e-mails of one fixed text
+# (corridor.hotline.alerts): each address gets its own copy, so no reader sees the others.
+CORRIDOR_ALERT_RECIPIENTS = env_list("CORRIDOR_ALERT_RECIPIENTS", [])
+CORRIDOR_ALERT_INTERVAL_MINUTES = env_int("CORRIDOR_ALERT_INTERVAL_MINUTES", 60)
+if CORRIDOR_ALERT_INTERVAL_MINUTES < 1:
+    raise ImproperlyConfigured("CORRIDOR_ALERT_INTERVAL_MINUTES must be at least 1")
+
+DEFAULT_FROM_EMAIL = env_str("CORRIDOR_EMAIL_FROM", "corridor@localhost")
+# Django 6.1 configures mail with MAILERS; EMAIL_BACKEND, EMAIL_HOST and friends are
+# deprecated and must not be set alongside it. Development prints mail to the console;
+# production sends through SMTP, with STARTTLS unless told otherwise.
+_SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+_email_backend = env_str(
+    "CORRIDOR_EMAIL_BACKEND",
+    _SMTP_BACKEND if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+_email_options: dict[str, object] = {}
+if _email_backend == _SMTP_BACKEND:
+    _email_ssl = env_bool("CORRIDOR_EMAIL_USE_SSL", False)
+    _email_tls = env_bool("CORRIDOR_EMAIL_USE_TLS", not _email_ssl)
+    if _email_tls and _email_ssl:
+        raise ImproperlyConfigured("set CORRIDOR_EMAIL_USE_TLS or CORRIDOR_EMAIL_USE_SSL, not both")
+    _email_options = {
+        "host": env_str("CORRIDOR_EMAIL_HOST", "localhost"),
+        "username": env_str("CORRIDOR_EMAIL_USER", ""),
+        "password": env_secret("CORRIDOR_EMAIL_PASSWORD"),
+        "use_tls": _email_tls,
+        "use_ssl": _email_ssl,
+        # A stuck relay must not hold the worker for ever.
+        "timeout": env_int("CORRIDOR_EMAIL_TIMEOUT_SECONDS", 30),
+    }
+    _email_port = env_int("CORRIDOR_EMAIL_PORT", 0)
+    if _email_port:  # unset: 587 with STARTTLS, 465 with SSL, 25 with neither
+        _email_options["port"] = _email_port
+MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}

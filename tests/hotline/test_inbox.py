@@ -16,7 +16,7 @@ from corridor.hotline import services
 from corridor.hotline.models import Thread, ThreadStatus
 from corridor.hotline.triage import Triage
 from corridor.hotline.views_staff import format_duration
-from tests.hotline import ROLES_WITHOUT_HOTLINE, make_keyless_operator, open_web_thread, private_key
+from tests.hotline.helpers import ROLES_WITHOUT_HOTLINE, make_keyless_operator, open_web_thread, private_key
 
 INBOX = reverse("hotline_staff:inbox")
 CRITICAL = Triage(region="RU-CE", in_danger_now=True)
@@ -78,6 +78,15 @@ def test_overdue_first_response_turns_red_until_answered(signed_in, olga: User) 
     assert not rows[late.code].overdue
     assert rows[late.code].deadline == "answered"
     assert 'class="overdue"' not in client.get(INBOX).content.decode()
+
+
+def test_a_closed_thread_is_never_overdue(signed_in, olga: User) -> None:  # type: ignore[no-untyped-def]
+    spam = opened_ago(timedelta(hours=2), CRITICAL)
+    services.set_status(operator=olga, thread=spam, status=ThreadStatus.CLOSED_SPAM)
+    response = signed_in(olga).get(INBOX, {"closed": "on"})
+    (row,) = response.context["rows"]
+    assert (row.overdue, row.deadline) == (False, "closed unanswered")
+    assert 'class="overdue"' not in response.content.decode()
 
 
 def test_unread_marker_goes_once_the_thread_is_read(signed_in, olga: User) -> None:  # type: ignore[no-untyped-def]
@@ -151,8 +160,9 @@ def test_operator_without_the_hotline_key_sees_no_threads(signed_in, olga: User,
 
 @pytest.mark.parametrize("persona", ROLES_WITHOUT_HOTLINE)
 def test_other_roles_get_403(signed_in, request, persona: str) -> None:  # type: ignore[no-untyped-def]
+    client = signed_in(request.getfixturevalue(persona))
     open_web_thread()
-    assert signed_in(request.getfixturevalue(persona)).get(INBOX).status_code == 403
+    assert client.get(INBOX).status_code == 403
 
 
 def test_the_inbox_is_read_only(signed_in, olga: User) -> None:  # type: ignore[no-untyped-def]

@@ -24,7 +24,7 @@ def inbox_threads(user: User, *, include_closed: bool = False) -> QuerySet[Threa
     qs = Thread.objects.select_related("assigned_to")
     if not include_closed:
         qs = qs.filter(status__in=OPEN_STATUSES)
-    return qs.order_by("urgency", "last_applicant_at")
+    return qs.order_by("urgency", "last_applicant_at", "pk")
 
 
 def get_thread_for_staff(user: User, thread_id: uuid.UUID) -> Thread:

@@ -59,7 +59,9 @@ def thread_key_for_applicant(thread: Thread, applicant_private: bytes) -> bytes:
     return _open_wrap(thread, WrapRecipient.APPLICANT, applicant_private)
 
 
-def thread_key_for_staff(*, user: User, user_private_key: bytes, thread: Thread, purpose: str) -> bytes:
+def thread_key_for_staff(
+    *, user: User, user_private_key: bytes, thread: Thread, purpose: str, attachment: str = ""
+) -> bytes:
     """Open the thread key through the hotline key; every opening is an audit event."""
     try:
         hotline_private = keyring.unseal_org_key(
@@ -73,7 +75,7 @@ def thread_key_for_staff(*, user: User, user_private_key: bytes, thread: Thread,
         actor_id=user.pk,
         target_type="thread",
         target_id=thread.pk,
-        data={"purpose": purpose},
+        data={"purpose": purpose, **({"attachment": attachment} if attachment else {})},
     )
     return thread_key
 

@@ -55,13 +55,17 @@ def _messages(thread: Thread, thread_key: bytes, *, include_notes: bool) -> list
     if not include_notes:
         qs = qs.exclude(kind=MessageKind.NOTE)
     out = []
+    verify_key = b""
     for message in qs.order_by("created_at"):
         body = thread_keys.open_json(
             thread_key, bytes(message.body), model="hotline.Message", row=str(message.pk), field="body"
         )
         signed = False
         if message.kind == MessageKind.REPLY and "sig" in body:
-            signed = services.verify_reply(thread, message, body["text"], base64.b64decode(body["sig"]))
+            verify_key = verify_key or services.signing_verify_key()
+            signed = services.verify_reply(
+                thread, message, body["text"], base64.b64decode(body["sig"]), verify_key
+            )
         attachments = []
         for attachment in message.attachments.all():
             meta = _attachment_meta(thread_key, attachment)

@@ -89,6 +89,7 @@ def _store_files(thread: Thread, message: Message, thread_key: bytes, files: lis
         stripped_key = generate_key()
         with upload.path.open("rb") as handle:
             original_name = default_storage.save(original_name, File(handle))
+        upload.discard()
         stripped_name = default_storage.save(
             stripped_name, ContentFile(encrypt_bytes(stripped_key, stripped.data))
         )
@@ -318,8 +319,11 @@ def _signing_payload(thread: Thread, message_id: uuid.UUID, text: str) -> bytes:
     )
 
 
-def verify_reply(thread: Thread, message: Message, text: str, signature: bytes) -> bool:
-    verify_key = bytes(keyring.current_key(OrgKeyKind.SIGNING).public_key)
+def signing_verify_key() -> bytes:
+    return bytes(keyring.current_key(OrgKeyKind.SIGNING).public_key)
+
+
+def verify_reply(thread: Thread, message: Message, text: str, signature: bytes, verify_key: bytes) -> bool:
     return keys.verify(verify_key, _signing_payload(thread, message.pk, text), signature)
 
 

@@ -61,6 +61,11 @@ class EncryptedUpload(UploadedFile):
     def discard(self) -> None:
         self.path.unlink(missing_ok=True)
 
+    def close(self) -> None:
+        # Django closes every uploaded file when the request ends, or when parsing fails
+        # half-way: the ciphertext is no longer needed either way.
+        self.discard()
+
 
 def upload_dir() -> Path:
     path = Path(settings.DATA_DIR) / "tmp"
@@ -181,3 +186,61 @@ def strip_image(data: bytes) -> StrippedImage:
     out = io.BytesIO()
     clean.save(out, save_as, **({"quality": 90} if save_as in ("JPEG", "WEBP") else {}))
     return StrippedImage(out.getvalue(), content_type, clean.width, clean.height)
+
+
+class _TailRecorder:
+    """Passes a request body through, remembering its last bytes."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.tail = b""
+
+    def _keep(self, data: bytes) -> bytes:
+        self.tail = (self.tail + data)[-512:]
+        return data
+
+    def read(self, *args: Any) -> bytes:
+        return self._keep(self._stream.read(*args))
+
+    def readline(self, *args: Any) -> bytes:
+        return self._keep(self._stream.readline(*args))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+class MultipartGuardMiddleware:
+    """Lets views tell a complete multipart body from one cut short.
+
+    Django's parser treats the end of the stream as the end of the form, so a body that
+    stops inside a message or a photo would be accepted as a shorter message. The body
+    is recorded on its way through (its tail only) and views check the closing boundary.
+    """
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> Any:
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if (
+            request.method == "POST"
+            and content_type.startswith("multipart/form-data")
+            and hasattr(request, "_stream")
+        ):
+            request._stream = _TailRecorder(request._stream)
+        return self.get_response(request)
+
+
+def multipart_complete(request: HttpRequest) -> bool:
+    """False when a multipart body ended before its closing boundary."""
+    recorder = getattr(request, "_stream", None)
+    if not isinstance(recorder, _TailRecorder):
+        return True
+    boundary = ""
+    for part in request.META.get("CONTENT_TYPE", "").split(";"):
+        key, _sep, value = part.strip().partition("=")
+        if key.lower() == "boundary":
+            boundary = value.strip('"')
+    if not boundary:
+        return False
+    return recorder.tail.rstrip(b"\r\n").endswith(b"--" + boundary.encode("latin-1") + b"--")

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from corridor.accounts import keyring
 from corridor.hotline import applicant, reading, services
 from corridor.hotline.forms_public import CodenameForm, MessageFields, RequestForm
-from corridor.hotline.uploads import UPLOAD_ERROR, EncryptedUpload, UploadRejected
+from corridor.hotline.uploads import UPLOAD_ERROR, EncryptedUpload, UploadRejected, multipart_complete
 
 UPLOAD_MESSAGES = {
     "file_too_large": gettext_lazy("A photo is larger than 10 MB. Send a smaller one."),
@@ -49,9 +49,14 @@ def neutral_view(request: HttpRequest) -> HttpResponse:
     return applicant.apply_thread_cookie(request, render(request, "hotline/public/neutral.html"))
 
 
-def _upload_error(request: HttpRequest) -> str:
+def _upload_problem(request: HttpRequest) -> tuple[str, int] | None:
+    """Limits broken while streaming (413), or a body cut short (400)."""
     code = getattr(request, UPLOAD_ERROR, "")
-    return str(UPLOAD_MESSAGES.get(code, "")) if code else ""
+    if code:
+        return str(UPLOAD_MESSAGES.get(code, "")), 413
+    if not multipart_complete(request):
+        return _("The request arrived incomplete. Send it again, please."), 400
+    return None
 
 
 @require_http_methods(["GET", "POST"])
@@ -61,11 +66,11 @@ def request_view(request: HttpRequest) -> HttpResponse:
     uploads = _uploads(request)
     try:
         form = RequestForm(request.POST, request.FILES)
-        upload_error = _upload_error(request)
-        if upload_error:
+        problem = _upload_problem(request)
+        if problem:
             form.is_valid()
-            form.add_error(None, upload_error)
-            return render(request, "hotline/public/request.html", {"form": form}, status=413)
+            form.add_error(None, problem[0])
+            return render(request, "hotline/public/request.html", {"form": form}, status=problem[1])
         if form.is_valid():
             try:
                 prepared = services.prepare_files(uploads)
@@ -140,11 +145,11 @@ def write_view(request: HttpRequest) -> HttpResponse:
             return applicant.apply_thread_cookie(request, redirect("hotline_public:enter"))
         thread, private = current
         form = MessageFields(request.POST, request.FILES)
-        upload_error = _upload_error(request)
-        if upload_error:
+        problem = _upload_problem(request)
+        if problem:
             form.is_valid()
-            form.add_error(None, upload_error)
-            return _thread_page(request, form, status=413)
+            form.add_error(None, problem[0])
+            return _thread_page(request, form, status=problem[1])
         if form.is_valid():
             try:
                 prepared = services.prepare_files(uploads)

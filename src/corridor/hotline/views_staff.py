@@ -108,6 +108,9 @@ def _inbox_row(thread: Thread, now: datetime) -> InboxRow:
     closed = thread.status not in OPEN_STATUSES
     if thread.first_response_at is not None:
         return InboxRow(thread, waiting, _("answered"), overdue=False, closed=closed)
+    if closed:
+        # Closing (spam, out of mandate) settles the thread: no deadline is left to miss.
+        return InboxRow(thread, waiting, _("closed unanswered"), overdue=False, closed=closed)
     left = thread.first_response_due_at - now
     if left >= timedelta(0):
         deadline = _("%(time)s left") % {"time": format_duration(left)}
@@ -125,7 +128,8 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     closed = mine = False
     if form.is_valid():
         closed, mine = form.cleaned_data["closed"], form.cleaned_data["mine"]
-    threads = access.inbox_threads(user, include_closed=closed)
+    # The ciphertext stays in the database: the inbox lists, it never decrypts.
+    threads = access.inbox_threads(user, include_closed=closed).defer("intake", "lookup_id")
     if mine:
         threads = threads.filter(assigned_to=user)
     page = Paginator(threads, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -322,7 +326,11 @@ def attachment_view(request: HttpRequest, thread_id: uuid.UUID, attachment_id: u
     if attachment is None:
         raise Http404
     thread_key = thread_keys.thread_key_for_staff(
-        user=user, user_private_key=unlock.user_private_key(request), thread=thread, purpose="file"
+        user=user,
+        user_private_key=unlock.user_private_key(request),
+        thread=thread,
+        purpose="file",
+        attachment=str(attachment.pk),
     )
     data, view_type = reading.attachment_view_copy(thread_key=thread_key, attachment=attachment)
     extension = VIEW_TYPES.get(view_type)

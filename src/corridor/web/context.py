@@ -18,4 +18,5 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "nav_admin": Role.ADMIN in roles,
         "nav_auditor": Role.AUDITOR in roles,
         "nav_keys": bool(roles & {Role.OPERATOR, Role.COORDINATOR}),
+        "nav_hotline": Role.OPERATOR in roles,
     }
