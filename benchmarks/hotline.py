@@ -388,6 +388,8 @@ def production_cost_figures() -> dict[str, Any]:
         # write; the public request form, which writes nothing, is the control.
         seed_threads(inst, 0)
         operator = sign_in_operator(inst, server.port)
+        for _ in range(3):
+            operator.get("/staff/hotline/")  # both workers load the inbox's code and templates
         quiet = _summary_ms([operator.get("/staff/hotline/").seconds for _ in range(20)])
         watches = (
             Watch("operator_inbox", operator, "/staff/hotline/"),

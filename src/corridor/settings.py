@@ -309,6 +309,12 @@ LOGGING = {
         "django.request": {"handlers": [], "level": "CRITICAL", "propagate": False},
         "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
         "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # Libraries that log data at DEBUG stay at WARNING whatever the root level:
+        # Pillow writes EXIF tags (camera, GPS pointers), the database layer SQL parameters.
+        "PIL": {"level": "WARNING"},
+        "django.db.backends": {"level": "WARNING"},
+        "django.template": {"level": "WARNING"},
+        "multipart": {"level": "WARNING"},
     },
 }
 ADMINS: list[tuple[str, str]] = []

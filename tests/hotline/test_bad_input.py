@@ -444,7 +444,7 @@ def test_body_with_the_wrong_boundary_is_refused(kept: Callable[[], Snapshot]) -
     response = post(Client(), "/en/request/", body)
 
     assert response.status_code == 400
-    assert "This field is required." in alerts(response)
+    assert "The request arrived incomplete" in alerts(response)
     assert kept() == before
 
 

@@ -52,7 +52,6 @@ def generate_temporary_password() -> str:
     return "-".join("".join(secrets.choice(alphabet) for _ in range(5)) for _ in range(5))
 
 
-@transaction.atomic
 def create_user(
     *,
     actor: User | None,
@@ -71,24 +70,26 @@ def create_user(
     """
     username = username.strip()
     validate_roles(roles)
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError(_("That username is taken."))
     validate_password(password, User(username=username))
     pair = keys.generate_keypair()
-    user = User(username=username, public_key=pair.public, must_change_password=must_change_password)
-    user.wrapped_private_key = wrap_with_password(pair.private, password, argon2_cost())
-    user.set_unusable_password()
-    user.save()
-    RoleAssignment.objects.bulk_create([RoleAssignment(user=user, role=r) for r in sorted(roles)])
-    actor_id = actor.pk if actor else None
-    record_event(
-        action="account.created",
-        actor_id=actor_id,
-        target_type="user",
-        target_id=user.pk,
-        data={"roles": sorted(roles)},
-    )
-    _wrap_index_key(actor=actor, actor_private_key=actor_private_key, user=user, index_key=index_key)
+    # Argon2id runs before the transaction: the database write lock is never held for it.
+    wrapped = wrap_with_password(pair.private, password, argon2_cost())
+    with transaction.atomic():
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError(_("That username is taken."))
+        user = User(username=username, public_key=pair.public, must_change_password=must_change_password)
+        user.wrapped_private_key = wrapped
+        user.set_unusable_password()
+        user.save()
+        RoleAssignment.objects.bulk_create([RoleAssignment(user=user, role=r) for r in sorted(roles)])
+        record_event(
+            action="account.created",
+            actor_id=actor.pk if actor else None,
+            target_type="user",
+            target_id=user.pk,
+            data={"roles": sorted(roles)},
+        )
+        _wrap_index_key(actor=actor, actor_private_key=actor_private_key, user=user, index_key=index_key)
     return user
 
 
@@ -168,7 +169,6 @@ def enable_user(*, actor: User, user: User) -> None:
     record_event(action="account.enabled", actor_id=actor.pk, target_type="user", target_id=user.pk)
 
 
-@transaction.atomic
 def change_password(
     *, user: User, current_password: str, new_password: str, keep_session_key: str | None = None
 ) -> None:
@@ -178,21 +178,22 @@ def change_password(
     except WrongPassword:
         raise ValidationError(_("Your current password is not correct.")) from None
     validate_password(new_password, user)
-    user.wrapped_private_key = wrap_with_password(private, new_password, argon2_cost())
-    user.must_change_password = False
-    user.password_changed_at = datetime.now(UTC)
-    user.save(update_fields=["wrapped_private_key", "must_change_password", "password_changed_at"])
-    ended = end_sessions(user=user, except_session_key=keep_session_key)
-    record_event(
-        action="account.password_changed",
-        actor_id=user.pk,
-        target_type="user",
-        target_id=user.pk,
-        data={"other_sessions_ended": ended},
-    )
+    wrapped = wrap_with_password(private, new_password, argon2_cost())
+    with transaction.atomic():
+        user.wrapped_private_key = wrapped
+        user.must_change_password = False
+        user.password_changed_at = datetime.now(UTC)
+        user.save(update_fields=["wrapped_private_key", "must_change_password", "password_changed_at"])
+        ended = end_sessions(user=user, except_session_key=keep_session_key)
+        record_event(
+            action="account.password_changed",
+            actor_id=user.pk,
+            target_type="user",
+            target_id=user.pk,
+            data={"other_sessions_ended": ended},
+        )
 
 
-@transaction.atomic
 def reset_password(*, actor: User, actor_private_key: bytes, user: User, new_password: str) -> None:
     """An administrator's reset: a new key pair, so every old wrap is lost until re-granted.
 
@@ -203,24 +204,26 @@ def reset_password(*, actor: User, actor_private_key: bytes, user: User, new_pas
         raise ValidationError(_("Change your own password from your account page."))
     validate_password(new_password, user)
     pair = keys.generate_keypair()
-    lost = sorted(user.key_wraps.values_list("org_key__kind", flat=True))
-    user.key_wraps.all().delete()
-    user.public_key = pair.public
-    user.wrapped_private_key = wrap_with_password(pair.private, new_password, argon2_cost())
-    user.must_change_password = True
-    user.password_changed_at = datetime.now(UTC)
-    user.save(
-        update_fields=["public_key", "wrapped_private_key", "must_change_password", "password_changed_at"]
-    )
-    ended = end_sessions(user=user)
-    record_event(
-        action="account.password_reset",
-        actor_id=actor.pk,
-        target_type="user",
-        target_id=user.pk,
-        data={"wraps_lost": lost, "sessions_ended": ended},
-    )
-    _wrap_index_key(actor=actor, actor_private_key=actor_private_key, user=user, index_key=None)
+    wrapped = wrap_with_password(pair.private, new_password, argon2_cost())
+    with transaction.atomic():
+        lost = sorted(user.key_wraps.values_list("org_key__kind", flat=True))
+        user.key_wraps.all().delete()
+        user.public_key = pair.public
+        user.wrapped_private_key = wrapped
+        user.must_change_password = True
+        user.password_changed_at = datetime.now(UTC)
+        user.save(
+            update_fields=["public_key", "wrapped_private_key", "must_change_password", "password_changed_at"]
+        )
+        ended = end_sessions(user=user)
+        record_event(
+            action="account.password_reset",
+            actor_id=actor.pk,
+            target_type="user",
+            target_id=user.pk,
+            data={"wraps_lost": lost, "sessions_ended": ended},
+        )
+        _wrap_index_key(actor=actor, actor_private_key=actor_private_key, user=user, index_key=None)
 
 
 @transaction.atomic

@@ -67,18 +67,21 @@ class RequestForm(MessageFields):
         choices=YES_NO_UNSURE,
         widget=forms.RadioSelect,
         initial="unsure",
+        required=False,
     )
     has_internal_passport = forms.ChoiceField(
         label=_("Do you have your internal passport with you?"),
         choices=YES_NO_UNSURE,
         widget=forms.RadioSelect,
         initial="unsure",
+        required=False,
     )
     has_foreign_passport = forms.ChoiceField(
         label=_("Do you have a passport for travel abroad?"),
         choices=YES_NO_UNSURE,
         widget=forms.RadioSelect,
         initial="unsure",
+        required=False,
     )
     safe_contact = forms.CharField(
         label=_("When and how is it safe to answer you?"),
@@ -131,9 +134,9 @@ class RequestForm(MessageFields):
             region=data.get("region", ""),
             in_danger_now=data.get("in_danger_now") == "yes",
             threatened_by=sorted(data.get("threatened_by", [])),
-            outed_to_family=data.get("outed_to_family", "unsure"),
-            has_internal_passport=data.get("has_internal_passport", "unsure"),
-            has_foreign_passport=data.get("has_foreign_passport", "unsure"),
+            outed_to_family=data.get("outed_to_family") or "unsure",
+            has_internal_passport=data.get("has_internal_passport") or "unsure",
+            has_foreign_passport=data.get("has_foreign_passport") or "unsure",
             safe_contact=data.get("safe_contact", ""),
         )
 

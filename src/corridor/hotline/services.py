@@ -172,7 +172,6 @@ def _derive_unused_codename(words: bool) -> tuple[str, codename.CodenameKeys]:
             return text, derived
 
 
-@transaction.atomic
 def open_thread(
     *,
     triage: Triage,
@@ -185,48 +184,53 @@ def open_thread(
 ) -> NewThread:
     """A new thread with its own key, sealed to the hotline, the applicant's codename key and recovery."""
     text = clean_text(text, required=not files)
+    # The one Argon2id call runs before the transaction, so the database write lock is
+    # never held while it runs (on SQLite that would stall every other writer).
     codename_text, derived = _derive_unused_codename(codename_in_words)
     thread_key = generate_key()
-    now = _now()
     urgency = urgency_for(triage)
-    thread = Thread(
-        id=uuid.uuid4(),
-        code=_new_code(),
-        lookup_id=derived.lookup_id,
-        channel=channel,
-        urgency=urgency,
-        region=triage.region,
-        created_at=now,
-        last_applicant_at=now,
-        first_response_due_at=now + first_response_window(urgency),
-    )
-    intake = {"triage": triage.as_dict(), "contact": contact}
-    thread.intake = thread_keys.seal_json(
-        thread_key,
-        intake,
-        model="hotline.Thread",
-        row=str(thread.id),
-        field="intake",
-        version=thread.key_version,
-    )
-    thread.save()
-    thread_keys.seal_thread_key(thread, thread_key, derived.keypair.public)
-    _add_message(
-        thread=thread,
-        thread_key=thread_key,
-        kind=MessageKind.APPLICANT,
-        author=operator,
-        text=text,
-        files=files,
-        at=now,
-    )
-    record_event(
-        action="hotline.thread_opened",
-        actor_id=operator.pk if operator else None,
-        target_type="thread",
-        target_id=thread.pk,
-        data={"channel": channel, "urgency": int(urgency), "files": len(files)},
-    )
+    with transaction.atomic():
+        if Thread.objects.filter(lookup_id=derived.lookup_id).exists():  # pragma: no cover - 2**-53
+            raise InvalidSubmission(_("Please send the request again."))
+        now = _now()
+        thread = Thread(
+            id=uuid.uuid4(),
+            code=_new_code(),
+            lookup_id=derived.lookup_id,
+            channel=channel,
+            urgency=urgency,
+            region=triage.region,
+            created_at=now,
+            last_applicant_at=now,
+            first_response_due_at=now + first_response_window(urgency),
+        )
+        intake = {"triage": triage.as_dict(), "contact": contact}
+        thread.intake = thread_keys.seal_json(
+            thread_key,
+            intake,
+            model="hotline.Thread",
+            row=str(thread.id),
+            field="intake",
+            version=thread.key_version,
+        )
+        thread.save()
+        thread_keys.seal_thread_key(thread, thread_key, derived.keypair.public)
+        _add_message(
+            thread=thread,
+            thread_key=thread_key,
+            kind=MessageKind.APPLICANT,
+            author=operator,
+            text=text,
+            files=files,
+            at=now,
+        )
+        record_event(
+            action="hotline.thread_opened",
+            actor_id=operator.pk if operator else None,
+            target_type="thread",
+            target_id=thread.pk,
+            data={"channel": channel, "urgency": int(urgency), "files": len(files)},
+        )
     return NewThread(thread=thread, codename=codename_text)
 
 
@@ -405,7 +409,6 @@ def mark_read(thread: Thread) -> None:
     Thread.objects.filter(pk=thread.pk).update(staff_read_at=_now())
 
 
-@transaction.atomic
 def record_intake(*, operator: User, channel: str, contact: str, triage: Triage, text: str) -> NewThread:
     """An operator logs a phone, e-mail or messenger contact; the person gets a codename to come back with."""
     if channel not in (Channel.PHONE, Channel.EMAIL, Channel.MESSENGER):

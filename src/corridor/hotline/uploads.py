@@ -227,7 +227,7 @@ class MultipartGuardMiddleware:
             and content_type.startswith("multipart/form-data")
             and hasattr(request, "_stream")
         ):
-            request._stream = _TailRecorder(request._stream)
+            request._stream = _TailRecorder(request._stream)  # type: ignore[assignment]
         return self.get_response(request)
 
 

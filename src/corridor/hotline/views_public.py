@@ -7,7 +7,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from corridor.accounts import keyring
@@ -15,11 +14,18 @@ from corridor.hotline import applicant, reading, services
 from corridor.hotline.forms_public import CodenameForm, MessageFields, RequestForm
 from corridor.hotline.uploads import UPLOAD_ERROR, EncryptedUpload, UploadRejected, multipart_complete
 
-UPLOAD_MESSAGES = {
-    "file_too_large": gettext_lazy("A photo is larger than 10 MB. Send a smaller one."),
-    "upload_too_large": gettext_lazy("The photos together are larger than 25 MB. Send fewer."),
-    "too_many_files": gettext_lazy("At most 5 photos can be sent at once."),
-}
+
+def _upload_message(code: str) -> str:
+    mib = 1024 * 1024
+    messages = {
+        "file_too_large": _("A photo is larger than %(mb)d MB. Send a smaller one.")
+        % {"mb": settings.CORRIDOR_UPLOAD_MAX_FILE_BYTES // mib},
+        "upload_too_large": _("The photos together are larger than %(mb)d MB. Send fewer.")
+        % {"mb": settings.CORRIDOR_UPLOAD_MAX_TOTAL_BYTES // mib},
+        "too_many_files": _("At most %(count)d photos can be sent at once.")
+        % {"count": settings.CORRIDOR_UPLOAD_MAX_FILES},
+    }
+    return messages.get(code, "")
 
 
 def _uploads(request: HttpRequest) -> list[EncryptedUpload]:
@@ -49,11 +55,21 @@ def neutral_view(request: HttpRequest) -> HttpResponse:
     return applicant.apply_thread_cookie(request, render(request, "hotline/public/neutral.html"))
 
 
+def _salvaged_text(request: HttpRequest) -> dict[str, str]:
+    """From a body cut short, the text fields that arrived whole enough to show again (unvalidated)."""
+    out = {}
+    for name in ("message", "safe_contact"):
+        value = request.POST.get(name, "")
+        if value and "\r\n--" not in value and "\x00" not in value:
+            out[name] = value
+    return out
+
+
 def _upload_problem(request: HttpRequest) -> tuple[str, int] | None:
     """Limits broken while streaming (413), or a body cut short (400)."""
     code = getattr(request, UPLOAD_ERROR, "")
     if code:
-        return str(UPLOAD_MESSAGES.get(code, "")), 413
+        return _upload_message(code), 413
     if not multipart_complete(request):
         return _("The request arrived incomplete. Send it again, please."), 400
     return None
@@ -68,9 +84,9 @@ def request_view(request: HttpRequest) -> HttpResponse:
         form = RequestForm(request.POST, request.FILES)
         problem = _upload_problem(request)
         if problem:
-            form.is_valid()
-            form.add_error(None, problem[0])
-            return render(request, "hotline/public/request.html", {"form": form}, status=problem[1])
+            shown = form if problem[1] == 413 else RequestForm(initial=_salvaged_text(request))
+            context = {"form": shown, "problem": problem[0]}
+            return render(request, "hotline/public/request.html", context, status=problem[1])
         if form.is_valid():
             try:
                 prepared = services.prepare_files(uploads)
@@ -114,13 +130,15 @@ def enter_view(request: HttpRequest) -> HttpResponse:
     return render(request, "hotline/public/enter.html", {"form": form}, status=400)
 
 
-def _thread_page(request: HttpRequest, form: MessageFields, status: int = 200) -> HttpResponse:
+def _thread_page(
+    request: HttpRequest, form: MessageFields, status: int = 200, problem: str = ""
+) -> HttpResponse:
     current = applicant.current_thread(request)
     if current is None:
         return applicant.apply_thread_cookie(request, redirect("hotline_public:enter"))
     thread, private = current
     messages = reading.thread_for_applicant(thread=thread, applicant_private=private)
-    context = {"thread": thread, "messages": messages, "form": form, **_verification()}
+    context = {"thread": thread, "messages": messages, "form": form, "problem": problem, **_verification()}
     return render(request, "hotline/public/thread.html", context, status=status)
 
 
@@ -147,9 +165,8 @@ def write_view(request: HttpRequest) -> HttpResponse:
         form = MessageFields(request.POST, request.FILES)
         problem = _upload_problem(request)
         if problem:
-            form.is_valid()
-            form.add_error(None, problem[0])
-            return _thread_page(request, form, status=problem[1])
+            shown = form if problem[1] == 413 else MessageFields(initial=_salvaged_text(request))
+            return _thread_page(request, shown, status=problem[1], problem=problem[0])
         if form.is_valid():
             try:
                 prepared = services.prepare_files(uploads)
