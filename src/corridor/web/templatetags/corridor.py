@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django import template
+from django.urls import translate_url
 
 register = template.Library()
 
@@ -21,3 +22,26 @@ def in_groups(value: str, size: int = 4) -> str:
     """Long keys and codes in groups of four, so they can be read and typed without losing one's place."""
     text = str(value)
     return " ".join(text[i : i + size] for i in range(0, len(text), size))
+
+
+@register.filter
+def word_groups(value: str) -> list[str]:
+    """A fingerprint's groups of words, so a line breaks only between groups."""
+    return [group.strip() for group in str(value).split("·") if group.strip()]
+
+
+@register.simple_tag(takes_context=True)
+def same_page_in(context: dict[str, Any], language: str) -> str:
+    """This page's address in another language (the applicant's pages carry it in the path)."""
+    request = context.get("request")
+    path = request.get_full_path() if request is not None else "/"
+    return translate_url(path, language)
+
+
+@register.filter
+def region_name(code: str) -> str:
+    """The name of a coarse region code from the hotline's list, or the code itself."""
+    from corridor.hotline.triage import REGIONS
+
+    names = {key: str(label) for key, label in REGIONS if key}
+    return names.get(code, code or "—")
