@@ -231,11 +231,6 @@ def test_person_writes_operator_answers_person_reads_the_signed_reply(
     assert_no_other_host(requested, live_server)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src/corridor/locale/ru/LC_MESSAGES/django.po holds none of the hotline's strings "
-    "(tests/test_i18n.py::test_catalogue_holds_every_source_string fails too): /ru/ is served in English",
-)
 def test_russian_pages_speak_russian(
     new_page: PageFactory, live_server: LiveServer, org: dict[str, object], viewport: str, shoot: Shoot
 ) -> None:

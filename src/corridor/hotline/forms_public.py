@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from corridor.hotline.triage import REGIONS, THREATS, YES_NO_UNSURE, Triage
@@ -45,10 +46,19 @@ class MessageFields(forms.Form):
     photos = FilesField(
         label=_("Photos (optional)"),
         required=False,
-        help_text=_(
-            "Up to 5 photos, 10 MB each. Location and camera details are removed before staff see them."
-        ),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        mib = 1024 * 1024
+        self.fields["photos"].help_text = _(
+            "Up to %(count)d photos, %(each)d MB each and %(total)d MB together. "
+            "Location and camera details are removed before staff see them."
+        ) % {
+            "count": settings.CORRIDOR_UPLOAD_MAX_FILES,
+            "each": settings.CORRIDOR_UPLOAD_MAX_FILE_BYTES // mib,
+            "total": settings.CORRIDOR_UPLOAD_MAX_TOTAL_BYTES // mib,
+        }
 
     def clean_message(self) -> str:
         return _no_replacement_characters(self.cleaned_data["message"])
