@@ -88,8 +88,9 @@ if not _secret and not PRODUCTION:
     if _secret_file.exists():
         _secret = _secret_file.read_text().strip()
 SECRET_KEY = _secret
-# Keys the audit chain's HMAC; unset, it is derived from SECRET_KEY (so rotating that
-# key would break verification of older entries: set this before rotating).
+# Keys the audit chain's HMAC; unset, it is derived from SECRET_KEY. The chain has no
+# key versions: set this before `corridor init` and never change it, or earlier entries
+# stop verifying (with it set, SECRET_KEY can be rotated freely).
 CORRIDOR_AUDIT_KEY = env_secret("CORRIDOR_AUDIT_KEY")
 
 ALLOWED_HOSTS = env_list("CORRIDOR_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
@@ -135,6 +136,11 @@ CORRIDOR_LOGIN_FAILURE_WINDOW_SECONDS = env_int("CORRIDOR_LOGIN_FAILURE_WINDOW_S
 # Argon2id cost of password and codename derivations (libsodium units: ops, bytes).
 CORRIDOR_ARGON2_OPSLIMIT = env_int("CORRIDOR_ARGON2_OPSLIMIT", 3)
 CORRIDOR_ARGON2_MEMLIMIT = env_int("CORRIDOR_ARGON2_MEMLIMIT", 256 * 1024 * 1024)
+# Codenames are found by deriving them again, so their cost is fixed for the life of an
+# installation: changing it would make every existing codename unknown. It defaults to
+# the staff cost above and is set apart so that the staff cost can change on its own.
+CORRIDOR_CODENAME_OPSLIMIT = env_int("CORRIDOR_CODENAME_OPSLIMIT", CORRIDOR_ARGON2_OPSLIMIT)
+CORRIDOR_CODENAME_MEMLIMIT = env_int("CORRIDOR_CODENAME_MEMLIMIT", CORRIDOR_ARGON2_MEMLIMIT)
 
 CORRIDOR_ORG_NAME = env_str("CORRIDOR_ORG_NAME", "Corridor")
 # What the applicant pages show so a person can check they reached the real hotline:

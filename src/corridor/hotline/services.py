@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 
 from corridor.accounts import keyring
 from corridor.accounts.models import OrgKeyKind, Role, User
-from corridor.accounts.services import argon2_cost
 from corridor.audit.services import record_event
 from corridor.crypto import codename, keys
 from corridor.crypto.envelope import generate_key
 from corridor.crypto.files import encrypt_bytes
+from corridor.crypto.kdf import Argon2Cost
 from corridor.hotline import keys as thread_keys
 from corridor.hotline.models import (
     Attachment,
@@ -42,6 +42,13 @@ _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 class InvalidSubmission(ValueError):
     """Input that cannot be accepted; the message is safe to show."""
+
+
+def codename_cost() -> Argon2Cost:
+    """The Argon2id cost of codenames: fixed for an installation (see settings)."""
+    return Argon2Cost(
+        opslimit=settings.CORRIDOR_CODENAME_OPSLIMIT, memlimit=settings.CORRIDOR_CODENAME_MEMLIMIT
+    )
 
 
 def _now() -> datetime:
@@ -167,7 +174,7 @@ def _derive_unused_codename(words: bool) -> tuple[str, codename.CodenameKeys]:
     salt = thread_keys.codename_salt()
     while True:
         text = codename.generate_words() if words else codename.generate_digits()
-        derived = codename.derive(text, salt=salt, cost=argon2_cost())
+        derived = codename.derive(text, salt=salt, cost=codename_cost())
         if not Thread.objects.filter(lookup_id=derived.lookup_id).exists():
             return text, derived
 
@@ -276,7 +283,9 @@ def find_thread_by_codename(text: str) -> ApplicantAccess | None:
         canonical_ok = False
     # A malformed codename still costs the same derivation, so timing tells nothing.
     derived = codename.derive(
-        text if canonical_ok else "0" * codename.DIGITS, salt=thread_keys.codename_salt(), cost=argon2_cost()
+        text if canonical_ok else "0" * codename.DIGITS,
+        salt=thread_keys.codename_salt(),
+        cost=codename_cost(),
     )
     thread = Thread.objects.filter(lookup_id=derived.lookup_id).first() if canonical_ok else None
     if thread is None:

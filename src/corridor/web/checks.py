@@ -67,3 +67,23 @@ def argon2_cost_check(app_configs: Any, **kwargs: Any) -> list[Error]:
             )
         ]
     return []
+
+
+@register()
+def hotline_settings_check(app_configs: Any, **kwargs: Any) -> list[Error]:
+    """Windows and limits that must be positive to mean anything."""
+    errors = []
+    for name in (
+        "CORRIDOR_LOOKUP_WINDOW_SECONDS",
+        "CORRIDOR_LOOKUP_FAILURE_LIMIT",
+        "CORRIDOR_UPLOAD_MAX_FILES",
+        "CORRIDOR_UPLOAD_MAX_FILE_BYTES",
+        "CORRIDOR_UPLOAD_MAX_TOTAL_BYTES",
+        "CORRIDOR_APPLICANT_IDLE_SECONDS",
+    ):
+        if getattr(settings, name) <= 0:
+            errors.append(Error(f"{name} must be a positive number.", id="corridor.E008"))
+    ops, mem = settings.CORRIDOR_CODENAME_OPSLIMIT, settings.CORRIDOR_CODENAME_MEMLIMIT
+    if settings.PRODUCTION and (ops < PRODUCTION_COST.opslimit or mem < PRODUCTION_COST.memlimit // 4):
+        errors.append(Error("The codename Argon2id cost is below the production floor.", id="corridor.E009"))
+    return errors
