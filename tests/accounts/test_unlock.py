@@ -61,9 +61,14 @@ def test_session_half_alone_decrypts_nothing(client: Client, alice: User) -> Non
 def test_a_key_needing_view_fails_closed_without_the_cookie(signed_in, dave: User) -> None:  # type: ignore[no-untyped-def]
     client = signed_in(dave)
     del client.cookies["corridor_unlock"]
-    with pytest.raises(unlock.SessionLocked):
-        client.post(reverse("accounts:user_create"), {"username": "newbie", "roles": ["caseworker"]})
+    response = client.post(reverse("accounts:user_create"), {"username": "newbie", "roles": ["caseworker"]})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
     assert not User.objects.filter(username="newbie").exists()
+    assert client.get(HOME).status_code == 302
+    from corridor.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="auth.logout", data__reason="key_locked").exists()
 
 
 def test_unlock_cookie_flags(client: Client, alice: User) -> None:

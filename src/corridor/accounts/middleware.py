@@ -5,9 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from corridor.accounts import unlock
 from corridor.accounts.models import StaffSession
@@ -33,6 +36,16 @@ class SessionGuardMiddleware:
                         last_seen_at=datetime.now(UTC)
                     )
         response = self.get_response(request)
+        unlock.apply_unlock_cookie(request, response)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A request whose key halves do not join (cookie lost or tampered) fails closed: sign-in again."""
+        if not isinstance(exception, unlock.SessionLocked):
+            return None
+        if request.user.is_authenticated:
+            unlock.end_session(request, reason="key_locked")
+        response = redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}")
         unlock.apply_unlock_cookie(request, response)
         return response
 

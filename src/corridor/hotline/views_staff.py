@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
-from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -16,7 +15,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.csp import CSP
 from django.utils.translation import gettext as _
@@ -62,15 +60,13 @@ def _operator(request: HttpRequest) -> User:
 
 
 def _keys_handled(view: View) -> View:
-    """A session whose key halves do not join is signed out; a thread key that will not open is refused."""
+    """A thread key that will not open is refused (a session whose halves do not join is signed
+    out by corridor.accounts.middleware)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
-        except unlock.SessionLocked:
-            unlock.end_session(request, reason="key_locked")
-            return redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}")
         except thread_keys.ThreadLocked:
             raise PermissionDenied from None
 
