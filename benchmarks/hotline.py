@@ -42,7 +42,7 @@ INBOX_P95_TARGET_MS = 150
 INBOX_THREADS = 10_000
 INBOX_PAGE_SIZE = 50  # corridor.hotline.views_staff.PAGE_SIZE
 PHOTO_BYTES = 1024 * 1024
-_CODENAME = re.compile(r'class="codename"[^>]*>\s*([0-9 ]{19})\s*<')
+_CODENAME = re.compile(r'class="codename[^"]*"[^>]*>\s*([0-9 ]{19})\s*<')
 _THREAD_CODE = re.compile(r"\bH-[A-Z2-9]{6}\b")
 _PARAGRAPH = (
     "My brother found messages on my phone last week and told our father. Since then I am not "
