@@ -99,9 +99,9 @@ def test_throttle_is_per_account_and_stores_no_username(
     for _ in range(2):
         password_step(Client(), "alice", "wrong password here")
     sign_in(client, bob)
-    from corridor.accounts.models import LoginThrottle
+    from corridor.web.models import Throttle
 
-    keys = list(LoginThrottle.objects.values_list("key", flat=True))
+    keys = list(Throttle.objects.values_list("key", flat=True))
     assert keys
     assert all("alice" not in k for k in keys)
 

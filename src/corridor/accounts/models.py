@@ -165,14 +165,3 @@ class StaffSession(models.Model):
 
     def __str__(self) -> str:
         return f"session {self.id}"
-
-
-class LoginThrottle(models.Model):
-    """Failure counts keyed by an HMAC of the username, never by address."""
-
-    key = models.CharField(max_length=64, unique=True)
-    failures = models.PositiveIntegerField(default=0)
-    window_started_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return f"throttle {self.key[:8]}"

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -19,7 +17,6 @@ from django.utils.translation import gettext as _
 from corridor.accounts import keyring
 from corridor.accounts.models import (
     CASE_READING_ROLES,
-    LoginThrottle,
     OrgKeyKind,
     Role,
     RoleAssignment,
@@ -30,6 +27,7 @@ from corridor.audit.services import record_event
 from corridor.crypto import keys
 from corridor.crypto.errors import WrongPassword
 from corridor.crypto.kdf import Argon2Cost, unwrap_with_password, wrap_with_password
+from corridor.web import throttle
 
 
 def argon2_cost() -> Argon2Cost:
@@ -248,46 +246,36 @@ def reset_second_factors(*, actor: User, user: User) -> None:
 # --- sign-in -------------------------------------------------------------------------
 
 
-def _throttle_key(username: str) -> str:
-    material = b"corridor.login-throttle.v1\x00" + username.strip().casefold().encode()
-    return hmac.new(settings.SECRET_KEY.encode(), material, hashlib.sha256).hexdigest()
+def _login_key(username: str) -> str:
+    return throttle.throttle_key("login", username.strip().casefold())
 
 
 def login_blocked(username: str) -> bool:
     """Whether this username has used up its failures for the current window."""
-    row = LoginThrottle.objects.filter(key=_throttle_key(username)).first()
-    if row is None:
-        return False
-    window = timedelta(seconds=settings.CORRIDOR_LOGIN_FAILURE_WINDOW_SECONDS)
-    if datetime.now(UTC) - row.window_started_at > window:
-        return False
-    return row.failures >= settings.CORRIDOR_LOGIN_FAILURE_LIMIT
+    return throttle.is_blocked(
+        _login_key(username),
+        limit=settings.CORRIDOR_LOGIN_FAILURE_LIMIT,
+        window_seconds=settings.CORRIDOR_LOGIN_FAILURE_WINDOW_SECONDS,
+    )
 
 
 @transaction.atomic
 def record_login_failure(*, username: str, user: User | None, stage: str) -> None:
     """Count a failed password or second-factor attempt against the username."""
-    now = datetime.now(UTC)
-    window = timedelta(seconds=settings.CORRIDOR_LOGIN_FAILURE_WINDOW_SECONDS)
-    row, _ = LoginThrottle.objects.select_for_update().get_or_create(
-        key=_throttle_key(username), defaults={"failures": 0, "window_started_at": now}
+    failures = throttle.record_failure(
+        _login_key(username), window_seconds=settings.CORRIDOR_LOGIN_FAILURE_WINDOW_SECONDS
     )
-    if now - row.window_started_at > window:
-        row.failures = 0
-        row.window_started_at = now
-    row.failures += 1
-    row.save(update_fields=["failures", "window_started_at"])
     record_event(
         action="auth.login_failed",
         actor_id=user.pk if user else None,
         target_type="user" if user else "",
         target_id=user.pk if user else "",
-        data={"stage": stage, "throttled": row.failures >= settings.CORRIDOR_LOGIN_FAILURE_LIMIT},
+        data={"stage": stage, "throttled": failures >= settings.CORRIDOR_LOGIN_FAILURE_LIMIT},
     )
 
 
 def clear_login_failures(username: str) -> None:
-    LoginThrottle.objects.filter(key=_throttle_key(username)).delete()
+    throttle.clear(_login_key(username))
 
 
 # A wrap of a random key under a random password, made once per process, so that an

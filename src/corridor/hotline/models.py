@@ -141,14 +141,3 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"attachment {self.id}"
-
-
-class LookupThrottle(models.Model):
-    """Failed codename look-ups per time window, keyed by an HMAC of the window (never by address)."""
-
-    key = models.CharField(max_length=64, unique=True)
-    failures = models.PositiveIntegerField(default=0)
-    window_started_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return f"lookup throttle {self.key[:8]}"

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
@@ -27,7 +25,6 @@ from corridor.hotline import keys as thread_keys
 from corridor.hotline.models import (
     Attachment,
     Channel,
-    LookupThrottle,
     Message,
     MessageKind,
     Thread,
@@ -35,6 +32,7 @@ from corridor.hotline.models import (
 )
 from corridor.hotline.triage import Triage, first_response_window, urgency_for
 from corridor.hotline.uploads import EncryptedUpload, StrippedImage, strip_image
+from corridor.web import throttle
 
 MAX_TEXT = 20_000
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -244,28 +242,23 @@ def open_thread(
 # --- the applicant's side -------------------------------------------------------------
 
 
-def _lookup_window_key(now: datetime) -> str:
-    window = int(now.timestamp()) // settings.CORRIDOR_LOOKUP_WINDOW_SECONDS
-    return hmac.new(
-        settings.SECRET_KEY.encode(), f"corridor.lookup.v1:{window}".encode(), hashlib.sha256
-    ).hexdigest()
+# Codename look-ups are counted site-wide: without addresses there is no per-person key.
+_LOOKUP_KEY = ("codename-lookup", "site")
 
 
 def lookups_throttled() -> bool:
     """Whether failed look-ups in this window have reached the site-wide limit."""
-    row = LookupThrottle.objects.filter(key=_lookup_window_key(_now())).first()
-    return row is not None and row.failures >= settings.CORRIDOR_LOOKUP_FAILURE_LIMIT
-
-
-@transaction.atomic
-def _record_lookup_failure() -> None:
-    now = _now()
-    row, _ = LookupThrottle.objects.select_for_update().get_or_create(
-        key=_lookup_window_key(now), defaults={"failures": 0, "window_started_at": now}
+    return throttle.is_blocked(
+        throttle.throttle_key(*_LOOKUP_KEY),
+        limit=settings.CORRIDOR_LOOKUP_FAILURE_LIMIT,
+        window_seconds=settings.CORRIDOR_LOOKUP_WINDOW_SECONDS,
     )
-    row.failures += 1
-    row.save(update_fields=["failures"])
-    LookupThrottle.objects.filter(window_started_at__lt=now - timedelta(days=1)).delete()
+
+
+def _record_lookup_failure() -> None:
+    throttle.record_failure(
+        throttle.throttle_key(*_LOOKUP_KEY), window_seconds=settings.CORRIDOR_LOOKUP_WINDOW_SECONDS
+    )
 
 
 @dataclass(frozen=True)
