@@ -27,6 +27,7 @@ def test_password_and_code_sign_in(client: Client, alice: User) -> None:
     assert login.actor_id == alice.pk
     assert login.data == {"factor": "totp"}
     assert AuditEvent.objects.filter(action="auth.key_unlocked", actor_id=alice.pk).exists()
+    assert AuditEvent.objects.filter(action="auth.password_verified", actor_id=alice.pk).exists()
 
 
 def test_wrong_password_gets_no_session(client: Client, alice: User) -> None:
@@ -49,6 +50,8 @@ def test_unknown_user_gets_the_same_answer(client: Client, alice: User) -> None:
 
 def test_password_alone_does_not_sign_in(client: Client, alice: User) -> None:
     assert password_step(client, "alice").status_code == 302
+    # The key was unlocked at the password step: that is recorded even if no second factor follows.
+    assert AuditEvent.objects.filter(action="auth.password_verified", actor_id=alice.pk).exists()
     assert client.get(HOME)["Location"].startswith(reverse("accounts:login"))
     assert not StaffSession.objects.exists()
 

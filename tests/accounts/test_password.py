@@ -106,3 +106,27 @@ def test_admin_cannot_reset_own_password_that_way(signed_in, dave: User) -> None
 def test_service_refuses_weak_passwords(alice: User) -> None:
     with pytest.raises(ValidationError):
         services.change_password(user=alice, current_password=PASSWORD, new_password="alice")
+
+
+def test_wrong_current_passwords_are_throttled_and_audited(signed_in, alice: User, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CORRIDOR_LOGIN_FAILURE_LIMIT = 3
+    client = signed_in(alice)
+    for _ in range(3):
+        assert change(client, "not my password at all").status_code == 400
+    failures = AuditEvent.objects.filter(action="auth.login_failed", data__stage="password_change")
+    assert failures.count() == 3
+    # The fourth attempt, even with the right password, ends the session instead.
+    response = change(client)
+    assert response["Location"] == reverse("accounts:login")
+    assert client.get(reverse("web:home")).status_code == 302
+    assert unwrap_with_password(bytes(User.objects.get(pk=alice.pk).wrapped_private_key), PASSWORD)
+
+
+def test_wrong_current_password_is_marked_on_its_field_in_russian(signed_in, alice: User) -> None:  # type: ignore[no-untyped-def]
+    client = signed_in(alice)
+    client.cookies["corridor_language"] = "ru"
+    response = change(client, "not my password at all")
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert list(errors) == ["current_password"]
+    assert "Текущий пароль" in errors["current_password"][0]

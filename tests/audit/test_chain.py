@@ -87,3 +87,10 @@ def test_head_command_prints_the_newest_hash(chain: list[AuditEvent]) -> None:
 
 def test_an_empty_log_verifies(db: None) -> None:
     assert verify_chain().ok
+
+
+def test_deleting_the_head_with_the_newest_entries_is_caught(chain: list[AuditEvent]) -> None:
+    AuditEvent.objects.filter(seq__gte=4).delete()
+    AuditChainHead.objects.all().delete()
+    report = verify_chain()
+    assert (report.ok, report.first_bad_seq) == (False, 4)

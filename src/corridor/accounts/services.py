@@ -170,11 +170,17 @@ def enable_user(*, actor: User, user: User) -> None:
 def change_password(
     *, user: User, current_password: str, new_password: str, keep_session_key: str | None = None
 ) -> None:
-    """Re-wrap the same private key under a new password, so every grant stays valid."""
+    """Re-wrap the same private key under a new password, so every grant stays valid.
+
+    The current password is a password guess like any other: throttled and audited.
+    """
+    if login_blocked(user.username):
+        raise ValidationError(_("Too many failed attempts for this account."), code="throttled")
     try:
         private = unwrap_with_password(bytes(user.wrapped_private_key), current_password)
     except WrongPassword:
-        raise ValidationError(_("Your current password is not correct.")) from None
+        record_login_failure(username=user.username, user=user, stage="password_change")
+        raise ValidationError(_("Your current password is not correct."), code="wrong_password") from None
     validate_password(new_password, user)
     wrapped = wrap_with_password(private, new_password, argon2_cost())
     with transaction.atomic():

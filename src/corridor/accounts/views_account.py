@@ -52,9 +52,11 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
                 keep_session_key=request.session.session_key,
             )
         except ValidationError as exc:
-            target = "current_password" if "current" in " ".join(exc.messages).lower() else "new_password"
-            for message in exc.messages:
-                form.add_error(target, message)
+            code = getattr(exc, "code", None)  # a list of validator errors has none
+            if code == "throttled":
+                unlock.end_session(request, reason="password_change_throttled")
+                return redirect("accounts:login")
+            form.add_error("current_password" if code == "wrong_password" else "new_password", exc)
         else:
             unlock.mark_reauthenticated(request)
             messages.success(request, _("Your password is changed. Your other sessions were ended."))

@@ -52,6 +52,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, _("The username or the password is not right."))
             else:
                 unlock.begin_pending_login(request, user=unlocked.user, private_key=unlocked.private_key)
+                record_event(
+                    action="auth.password_verified",
+                    actor_id=unlocked.user.pk,
+                    target_type="user",
+                    target_id=unlocked.user.pk,
+                )
                 request.session[NEXT] = _safe_next(request, request.GET.get("next"))
                 if not second_factor.has_second_factor(unlocked.user):
                     return redirect("accounts:enrol")

@@ -116,6 +116,8 @@ def verify_chain(*, batch_size: int = 2000) -> ChainReport:
         last_seq = event.seq
         checked += 1
     head = AuditChainHead.objects.filter(id=1).first()
+    if head is None and checked:
+        return ChainReport(False, checked, last_seq + 1, _("the chain head is missing"))
     if head is not None and (head.last_seq != last_seq or head.last_hash != prev_hash):
         missing = last_seq + 1
         return ChainReport(

@@ -85,10 +85,12 @@ def decrypt_chunks(key: bytes, ciphertext: Iterable[bytes]) -> Iterator[bytes]:
             plain, final = _pull(state, bytes(buffer[:step]))
             del buffer[:step]
             yield plain
-    if state is None or final or not buffer:
-        if not final:
-            raise DecryptionFailed("stream is truncated")
+    if final:
+        if buffer:
+            raise DecryptionFailed("data after the final chunk")
         return
+    if state is None or not buffer:
+        raise DecryptionFailed("stream is truncated")
     plain, final = _pull(state, bytes(buffer))
     if not final:
         raise DecryptionFailed("stream is truncated")
