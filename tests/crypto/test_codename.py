@@ -37,6 +37,7 @@ def test_generated_words_are_six_listed_words() -> None:
         "+4821093755126604",
         "４８２１０９３７５５１２６６０４",
         " 4821093755126604\n",
+        "٤٨٢١ ٠٩٣٧ ٥٥١٢ ٦٦٠٤",
     ],
 )
 def test_separators_and_full_width_digits_do_not_matter(typed: str) -> None:

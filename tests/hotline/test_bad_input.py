@@ -335,7 +335,7 @@ TEXT_CASES = {
     ),
     "message too long": (
         request_parts(message=b"a" * 20_001),
-        "Ensure this value has at most 20000 characters",
+        "The text is too long (at most 20,000 characters).",
     ),
 }
 
@@ -638,3 +638,19 @@ def test_script_in_a_codename_is_refused_and_inert(org: dict[str, object]) -> No
     page = response.content.decode()
     assert "This codename is not known" in page
     assert "<img src=x" not in page
+
+
+def test_line_breaks_do_not_count_twice_towards_the_length(kept: Callable[[], Snapshot]) -> None:
+    """Browsers send CRLF; 19,000 characters over 1,000 lines are within the 20,000 limit."""
+    message = ("a" * 18 + "\r\n") * 1000
+    response = post(Client(), "/en/request/", multipart(request_parts(message=message.encode())))
+    assert response.status_code == 200
+
+
+def test_control_characters_in_the_safe_contact_answer_are_refused(kept: Callable[[], Snapshot]) -> None:
+    before = kept()
+    parts = [*request_parts(), field("safe_contact", "eve\x1b[2Jnings\x07")]
+    response = post(Client(), "/en/request/", multipart(parts))
+    assert response.status_code == 400
+    assert "cannot be accepted" in alerts(response)
+    assert kept() == before

@@ -21,7 +21,6 @@ from corridor.crypto.keys import KeyPair, keypair_from_seed
 
 DIGITS = 16
 WORDS = 6
-_DIGIT_MAP = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 class InvalidCodename(ValueError):
@@ -42,17 +41,19 @@ def generate_words() -> str:
 def canonical(text: str) -> str:
     """The canonical form a typed codename is derived from; raises InvalidCodename.
 
-    Digits: separators ignored (spaces, dashes, plus signs, brackets), full-width digits
-    accepted. Words: case and spacing ignored; every word must be in the list.
+    Digits: separators ignored (spaces, dashes, plus signs, brackets), full-width and
+    other scripts' decimal digits accepted. Words: case and spacing ignored; every word
+    must be in the list.
     """
-    folded = unicodedata.normalize("NFKC", text).translate(_DIGIT_MAP).strip().lower()
-    digits = "".join(ch for ch in folded if ch.isdigit())
+    folded = unicodedata.normalize("NFKC", text).strip().lower()
+    # Any script's decimal digits count as those digits (a phone may type ٤٨٢١ for 4821).
+    digits = "".join(str(unicodedata.decimal(ch)) for ch in folded if ch.isdecimal())
     letters = [w for w in "".join(ch if ch.isalpha() else " " for ch in folded).split() if w]
     if letters and not digits:
         if len(letters) != WORDS or any(w not in WORD_INDEX_MAP for w in letters):
             raise InvalidCodename("not a codename")
         return "w:" + " ".join(letters)
-    if len(digits) != DIGITS or letters or any(ch.isalpha() for ch in folded):
+    if len(digits) != DIGITS or letters:
         raise InvalidCodename("not a codename")
     return "d:" + digits
 

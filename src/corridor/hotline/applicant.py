@@ -14,6 +14,7 @@ import uuid
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import rotate_token
 
 from corridor.crypto import keys
 from corridor.crypto.errors import DecryptionFailed
@@ -28,6 +29,7 @@ COOKIE = "corridor_thread"
 def enter_thread(request: HttpRequest, *, thread: Thread, private_key: bytes) -> None:
     cookie_half, session_half = keys.split_for_session(private_key)
     request.session.flush()
+    rotate_token(request)  # as at a staff sign-in: a new CSRF secret for the new session
     request.session[THREAD] = str(thread.pk)
     request.session[HALF] = base64.urlsafe_b64encode(session_half).decode()
     request.session[LAST_SEEN] = time.time()

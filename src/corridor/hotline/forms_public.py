@@ -8,6 +8,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from corridor.hotline.fields import checked_text
+from corridor.hotline.services import MAX_TEXT
 from corridor.hotline.triage import REGIONS, THREATS, YES_NO_UNSURE, Triage
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -39,8 +41,8 @@ class MessageFields(forms.Form):
     message = forms.CharField(
         label=_("Your message"),
         required=False,
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 8}),
+        # The length is checked after line breaks are normalised (checked_text), not here.
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": MAX_TEXT}),
         help_text=_("Write in any language. You do not have to give your name."),
     )
     photos = FilesField(
@@ -61,7 +63,7 @@ class MessageFields(forms.Form):
         }
 
     def clean_message(self) -> str:
-        return _no_replacement_characters(self.cleaned_data["message"])
+        return checked_text(_no_replacement_characters(self.cleaned_data["message"]), required=False)
 
 
 class RequestForm(MessageFields):
@@ -130,7 +132,7 @@ class RequestForm(MessageFields):
     ]
 
     def clean_safe_contact(self) -> str:
-        return _no_replacement_characters(self.cleaned_data["safe_contact"])
+        return checked_text(_no_replacement_characters(self.cleaned_data["safe_contact"]), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

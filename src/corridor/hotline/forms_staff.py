@@ -9,20 +9,13 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Role, User
+from corridor.hotline.fields import checked_text
 from corridor.hotline.models import Channel, ThreadStatus
-from corridor.hotline.services import MAX_TEXT, InvalidSubmission, clean_text
+from corridor.hotline.services import MAX_TEXT
 from corridor.hotline.triage import REGIONS, THREATS, YES_NO_UNSURE, Triage
 
 INTAKE_CHANNELS = [(c.value, c.label) for c in (Channel.PHONE, Channel.EMAIL, Channel.MESSENGER)]
 MAX_CONTACT = 500
-
-
-def _checked_text(text: str, *, required: bool) -> str:
-    """The services' own rules (control characters, length), as a form error instead of an exception."""
-    try:
-        return clean_text(text, required=required)
-    except InvalidSubmission as exc:
-        raise forms.ValidationError(str(exc)) from None
 
 
 def _text_area(rows: int) -> forms.Textarea:
@@ -44,7 +37,7 @@ class ReplyForm(forms.Form):
     )
 
     def clean_reply(self) -> str:
-        return _checked_text(self.cleaned_data["reply"], required=True)
+        return checked_text(self.cleaned_data["reply"], required=True)
 
 
 class NoteForm(forms.Form):
@@ -56,7 +49,7 @@ class NoteForm(forms.Form):
     )
 
     def clean_note(self) -> str:
-        return _checked_text(self.cleaned_data["note"], required=True)
+        return checked_text(self.cleaned_data["note"], required=True)
 
 
 class StatusForm(forms.Form):
@@ -149,13 +142,13 @@ class IntakeForm(forms.Form):
     )
 
     def clean_contact(self) -> str:
-        return _checked_text(self.cleaned_data["contact"], required=False)
+        return checked_text(self.cleaned_data["contact"], required=False)
 
     def clean_safe_contact(self) -> str:
-        return _checked_text(self.cleaned_data["safe_contact"], required=False)
+        return checked_text(self.cleaned_data["safe_contact"], required=False)
 
     def clean_text(self) -> str:
-        return _checked_text(self.cleaned_data["text"], required=True)
+        return checked_text(self.cleaned_data["text"], required=True)
 
     def triage(self) -> Triage:
         data = self.cleaned_data

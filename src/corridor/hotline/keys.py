@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from corridor.accounts import keyring
-from corridor.accounts.models import OrgKeyKind, User
+from corridor.accounts.models import OrgKey, OrgKeyKind, User
 from corridor.audit.services import record_event
 from corridor.crypto import keys
 from corridor.crypto.envelope import open_field, seal_field
@@ -20,9 +20,15 @@ class ThreadLocked(Exception):
 
 
 def codename_salt() -> bytes:
-    """Organisation-wide Argon2id salt for codenames: fixed per installation, not secret."""
-    hotline = keyring.current_key(OrgKeyKind.HOTLINE)
-    return hashlib.sha256(b"corridor.codename-salt.v1" + bytes(hotline.public_key)).digest()[:16]
+    """Organisation-wide Argon2id salt for codenames: fixed per installation, not secret.
+
+    It comes from the first hotline key ever made, so rotating the hotline key later
+    does not make every codename unknown.
+    """
+    first = OrgKey.objects.filter(kind=OrgKeyKind.HOTLINE).order_by("version").first()
+    if first is None:
+        raise keyring.KeyUnavailable("the organisation has no hotline key: run `corridor init`")
+    return hashlib.sha256(b"corridor.codename-salt.v1" + bytes(first.public_key)).digest()[:16]
 
 
 def seal_thread_key(thread: Thread, thread_key: bytes, applicant_public: bytes) -> None:

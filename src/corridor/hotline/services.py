@@ -23,6 +23,7 @@ from corridor.crypto.files import encrypt_bytes
 from corridor.crypto.kdf import Argon2Cost
 from corridor.hotline import keys as thread_keys
 from corridor.hotline.models import (
+    OPEN_STATUSES,
     Attachment,
     Channel,
     Message,
@@ -301,12 +302,17 @@ def add_applicant_message(
     message = _add_message(
         thread=thread, thread_key=thread_key, kind=MessageKind.APPLICANT, author=None, text=text, files=files
     )
-    Thread.objects.filter(pk=thread.pk).update(last_applicant_at=message.created_at)
+    updates: dict[str, object] = {"last_applicant_at": message.created_at}
+    # A person writing again must be seen, even on a thread someone closed (wrongly, perhaps).
+    reopened = thread.status not in OPEN_STATUSES
+    if reopened:
+        updates["status"] = ThreadStatus.IN_CONVERSATION
+    Thread.objects.filter(pk=thread.pk).update(**updates)
     record_event(
         action="hotline.applicant_wrote",
         target_type="thread",
         target_id=thread.pk,
-        data={"files": len(files)},
+        data={"files": len(files), "reopened": reopened},
     )
     return message
 
@@ -337,11 +343,12 @@ def verify_reply(thread: Thread, message: Message, text: str, signature: bytes, 
 def post_reply(*, operator: User, user_private_key: bytes, thread: Thread, text: str) -> Message:
     """A reply the applicant will see, signed with the organisation's signing key."""
     text = clean_text(text, required=True)
-    thread_key = thread_keys.thread_key_for_staff(
-        user=operator, user_private_key=user_private_key, thread=thread, purpose="reply"
-    )
+    # The signing key first: an operator without it must not open the thread key for nothing.
     signing_seed = keyring.unseal_org_key(
         user=operator, user_private_key=user_private_key, kind=OrgKeyKind.SIGNING
+    )
+    thread_key = thread_keys.thread_key_for_staff(
+        user=operator, user_private_key=user_private_key, thread=thread, purpose="reply"
     )
     message_id = uuid.uuid4()
     signature = keys.sign(signing_seed, _signing_payload(thread, message_id, text))
@@ -407,8 +414,9 @@ def assign_thread(*, operator: User, thread: Thread, assignee: User | None) -> N
     )
 
 
-def mark_read(thread: Thread) -> None:
-    Thread.objects.filter(pk=thread.pk).update(staff_read_at=_now())
+def mark_read(thread: Thread, *, shown_at: datetime) -> None:
+    """Read up to `shown_at`: a message that arrived while the page was built stays unread."""
+    Thread.objects.filter(pk=thread.pk).update(staff_read_at=shown_at)
 
 
 def record_intake(*, operator: User, channel: str, contact: str, triage: Triage, text: str) -> NewThread:

@@ -116,7 +116,9 @@ def enter_view(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         if applicant.current_thread(request):
             return redirect("hotline_public:thread")
-        return render(request, "hotline/public/enter.html", {"form": CodenameForm()})
+        # current_thread() may just have ended an idle session: its cookie goes too.
+        page = render(request, "hotline/public/enter.html", {"form": CodenameForm()})
+        return applicant.apply_thread_cookie(request, page)
     form = CodenameForm(request.POST)
     if form.is_valid():
         if services.lookups_throttled():

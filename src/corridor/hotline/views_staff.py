@@ -211,8 +211,9 @@ def _rerender_with(
 @_keys_handled
 def thread_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
     thread = access.get_thread_for_staff(_operator(request), thread_id)
+    shown_at = timezone.now()
     response = _render_thread(request, thread, _blank_forms(thread))
-    services.mark_read(thread)
+    services.mark_read(thread, shown_at=shown_at)
     return response
 
 
