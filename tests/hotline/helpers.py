@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import tempfile
-from pathlib import Path
 
 from PIL import ExifTags, Image
 
@@ -87,11 +84,10 @@ def jpeg_with_gps() -> bytes:
 def encrypted_upload(data: bytes, *, name: str, content_type: str = "image/jpeg") -> uploads.EncryptedUpload:
     """What EncryptingUploadHandler hands over: ciphertext in a temporary file, key and hash in memory."""
     key = generate_key()
-    fd, path = tempfile.mkstemp(dir=uploads.upload_dir(), prefix="up-")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(encrypt_bytes(key, data))
+    handle = uploads.nameless_temporary_file()
+    handle.write(encrypt_bytes(key, data))
     return uploads.EncryptedUpload(
-        path=Path(path),
+        ciphertext=handle,
         key=key,
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),

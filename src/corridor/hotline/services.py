@@ -93,8 +93,8 @@ def _store_files(thread: Thread, message: Message, thread_key: bytes, files: lis
         original_name = f"hotline/{attachment_id}.orig"
         stripped_name = f"hotline/{attachment_id}.view"
         stripped_key = generate_key()
-        with upload.path.open("rb") as handle:
-            original_name = default_storage.save(original_name, File(handle))
+        upload.ciphertext.seek(0)
+        original_name = default_storage.save(original_name, File(upload.ciphertext))
         upload.discard()
         stripped_name = default_storage.save(
             stripped_name, ContentFile(encrypt_bytes(stripped_key, stripped.data))

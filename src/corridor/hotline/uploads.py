@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import tempfile
 import unicodedata
 import warnings
@@ -43,28 +42,33 @@ class UploadRejected(ValueError):
 
 
 class EncryptedUpload(UploadedFile):
-    """A received file: ciphertext in a temporary file, its key and raw-byte hash in memory."""
+    """A received file: ciphertext in a nameless temporary file, its key and raw-byte hash in memory."""
 
     def __init__(
-        self, *, path: Path, key: bytes, sha256: str, size: int, name: str, content_type: str
+        self, *, ciphertext: BinaryIO, key: bytes, sha256: str, size: int, name: str, content_type: str
     ) -> None:
         super().__init__(file=None, name=name, content_type=content_type, size=size)
-        self.path = path
+        self.ciphertext = ciphertext
         self.key = key
         self.sha256 = sha256
 
     def plaintext(self) -> bytes:
         """Decrypt into memory (never to disk)."""
-        with self.path.open("rb") as handle:
-            return b"".join(decrypt_chunks(self.key, iter(lambda: handle.read(65536), b"")))
+        self.ciphertext.seek(0)
+        return b"".join(decrypt_chunks(self.key, iter(lambda: self.ciphertext.read(65536), b"")))
 
     def discard(self) -> None:
-        self.path.unlink(missing_ok=True)
+        self.ciphertext.close()
 
     def close(self) -> None:
         # Django closes every uploaded file when the request ends, or when parsing fails
         # half-way: the ciphertext is no longer needed either way.
         self.discard()
+
+
+def nameless_temporary_file() -> BinaryIO:
+    """A temporary file with no name on disk: freed when closed, or when the process dies."""
+    return tempfile.TemporaryFile(dir=upload_dir())
 
 
 def upload_dir() -> Path:
@@ -97,10 +101,8 @@ class EncryptingUploadHandler(FileUploadHandler):
         raise StopUpload(connection_reset=False)
 
     def _discard_current(self) -> None:
-        handle = self._handle
-        if handle is not None:
-            handle.close()
-            self._path.unlink(missing_ok=True)
+        if self._handle is not None:
+            self._handle.close()
             self._handle = None
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
@@ -112,9 +114,7 @@ class EncryptingUploadHandler(FileUploadHandler):
         self._encryptor = StreamEncryptor(self._key)
         self._hash = hashlib.sha256()
         self._size = 0
-        fd, name = tempfile.mkstemp(dir=upload_dir(), prefix="up-")
-        self._path = Path(name)
-        self._handle = os.fdopen(fd, "wb")
+        self._handle = nameless_temporary_file()
         self._handle.write(self._encryptor.header)
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
@@ -131,14 +131,12 @@ class EncryptingUploadHandler(FileUploadHandler):
     def file_complete(self, file_size: int) -> EncryptedUpload | None:
         assert self._handle is not None
         self._handle.write(self._encryptor.finish())
-        self._handle.close()
-        path = self._path
-        self._handle = None
+        handle, self._handle = self._handle, None
         if self._size == 0:
-            path.unlink(missing_ok=True)
+            handle.close()
             return None
         return EncryptedUpload(
-            path=path,
+            ciphertext=handle,
             key=self._key,
             sha256=self._hash.hexdigest(),
             size=self._size,
