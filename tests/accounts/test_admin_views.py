@@ -150,3 +150,18 @@ def test_admin_removes_lost_second_factors(signed_in, dave: User, alice: User) -
     fresh = Client()
     response = fresh.post(rev("accounts:login"), {"username": "alice", "password": PASSWORD})
     assert response["Location"] == rev("accounts:enrol")
+
+
+def test_admin_sees_a_user_and_enables_a_disabled_account(signed_in, dave: User, alice: User) -> None:  # type: ignore[no-untyped-def]
+    from corridor.accounts import services
+
+    admin = signed_in(dave)
+    page = admin.get(reverse("accounts:user_detail", args=[alice.pk]))
+    assert page.status_code == 200
+    assert b"alice" in page.content
+    services.disable_user(actor=dave, user=alice)
+    assert admin.post(reverse("accounts:user_enable", args=[alice.pk])).status_code == 302
+    assert User.objects.get(pk=alice.pk).is_active
+    assert AuditEvent.objects.filter(
+        action="account.enabled", actor_id=dave.pk, target_id=str(alice.pk)
+    ).exists()

@@ -61,3 +61,16 @@ def test_no_grant_to_someone_whose_roles_do_not_need_it(signed_in, olga: User, a
 
 def test_grant_is_post_only(signed_in, olga: User, newop: User) -> None:  # type: ignore[no-untyped-def]
     assert signed_in(olga).get(reverse("accounts:key_grant", args=[newop.pk, "hotline"])).status_code == 405
+
+
+def test_the_index_key_is_not_granted_from_this_page(signed_in, olga: User, org) -> None:  # type: ignore[no-untyped-def]
+    bare = services.create_user(
+        actor=None,
+        actor_private_key=None,
+        username="bare",
+        password=PASSWORD,
+        roles={Role.OPERATOR},
+        must_change_password=False,
+    )
+    assert signed_in(olga).post(reverse("accounts:key_grant", args=[bare.pk, "index"])).status_code == 404
+    assert "index" not in keyring.held_kinds(bare)

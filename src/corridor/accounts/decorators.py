@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -25,7 +26,7 @@ def staff_required(view: View) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
         if not isinstance(user, User) or not user.is_authenticated:
-            return redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}")
+            return redirect_to_login(request.get_full_path())
         if (
             user.must_change_password
             and request.resolver_match

@@ -182,11 +182,16 @@ def wrap_secrets_for_user(*, actor: User | None, user: User, secrets: dict[OrgKe
         )
 
 
+def can_receive_recovery(user: User) -> bool:
+    """Recovery re-wraps keys for operators and coordinators, never for roles that hold only the index key."""
+    return bool({OrgKeyKind.HOTLINE, OrgKeyKind.SIGNING} & entitled_kinds(user))
+
+
 @transaction.atomic
 def recover_org_keys_for_user(*, share_texts: list[str], user: User) -> list[str]:
     """Reassemble the recovery key from k shares and re-wrap every organisation key for `user`."""
     kinds = [k for k in WRAPPED_KINDS if k in entitled_kinds(user)]
-    if not {OrgKeyKind.HOTLINE, OrgKeyKind.SIGNING} & set(kinds):
+    if not can_receive_recovery(user):
         raise PermissionError("recovery gives keys to an operator or coordinator, not to this user's roles")
     recovery_private = shares.combine_shares(share_texts)
     recovery_key = current_key(OrgKeyKind.RECOVERY)

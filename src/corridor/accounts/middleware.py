@@ -5,12 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse
 
 from corridor.accounts import unlock
 from corridor.accounts.models import StaffSession
@@ -28,10 +26,11 @@ class SessionGuardMiddleware:
             if reason:
                 unlock.end_session(request, reason=reason)
             else:
+                # Activity is recorded to the minute: a session write on every page view would
+                # take SQLite's write lock for nothing.
                 now = time.time()
-                previous = request.session.get(unlock.LAST_SEEN, 0)
-                request.session[unlock.LAST_SEEN] = now
-                if now - previous > 60:
+                if now - request.session.get(unlock.LAST_SEEN, 0) > 60:
+                    request.session[unlock.LAST_SEEN] = now
                     StaffSession.objects.filter(pk=request.session[unlock.STAFF_SESSION]).update(
                         last_seen_at=datetime.now(UTC)
                     )
@@ -45,9 +44,7 @@ class SessionGuardMiddleware:
             return None
         if request.user.is_authenticated:
             unlock.end_session(request, reason="key_locked")
-        response = redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}")
-        unlock.apply_unlock_cookie(request, response)
-        return response
+        return redirect_to_login(request.get_full_path())
 
     @staticmethod
     def _reason_to_end(request: HttpRequest) -> str:

@@ -57,7 +57,7 @@ class User(AbstractBaseUser):
     def role_codes(self) -> set[str]:
         cached = getattr(self, "_role_codes", None)
         if cached is None:
-            cached = set(self.role_assignments.values_list("role", flat=True))
+            cached = {assignment.role for assignment in self.role_assignments.all()}  # uses a prefetch
             self._role_codes = cached
         return cached
 

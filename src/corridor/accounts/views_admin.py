@@ -182,10 +182,17 @@ def key_grant_view(request: HttpRequest, user_id: uuid.UUID, kind: str) -> HttpR
         key_kind = OrgKeyKind(kind)
     except ValueError:
         raise Http404 from None
-    pending = {(str(p.user.pk), p.kind) for p in keyring.pending_grants()}
-    if (str(user_id), key_kind) not in pending or key_kind.value not in keyring.held_kinds(actor):
+    recipient = User.objects.filter(pk=user_id, is_active=True).first()
+    # Only what the grants page offers: a key the actor holds, the recipient needs and lacks
+    # (the index key is wrapped by administrators when they create accounts).
+    if (
+        recipient is None
+        or key_kind == OrgKeyKind.INDEX
+        or key_kind.value not in keyring.held_kinds(actor)
+        or key_kind not in keyring.entitled_kinds(recipient)
+        or key_kind.value in keyring.held_kinds(recipient)
+    ):
         raise Http404
-    recipient = User.objects.get(pk=user_id)
     keyring.grant_org_key(
         actor=actor, actor_private_key=unlock.user_private_key(request), recipient=recipient, kind=key_kind
     )

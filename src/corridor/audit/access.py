@@ -8,13 +8,10 @@ from corridor.accounts.models import Role, User
 from corridor.audit.models import AuditEvent
 
 
-def can_read_audit(user: User) -> bool:
-    """Auditors read the log; nobody else does."""
-    return user.has_role(Role.AUDITOR)
-
-
 def list_events_for_auditor(user: User, *, action_prefix: str = "", actor: str = "") -> QuerySet[AuditEvent]:
-    """Newest first, optionally filtered by action code prefix or actor id."""
+    """Newest first, optionally filtered by action code prefix or actor id; auditors only."""
+    if not user.has_role(Role.AUDITOR):
+        return AuditEvent.objects.none()
     qs = AuditEvent.objects.order_by("-seq")
     if action_prefix:
         qs = qs.filter(action__startswith=action_prefix)

@@ -10,6 +10,11 @@ from django.core.checks import Error, register
 from corridor.crypto.kdf import PRODUCTION_COST
 
 
+def _below_production_floor(opslimit: int, memlimit: int) -> bool:
+    # A quarter of the production memory is the least that still costs an attacker dearly.
+    return opslimit < PRODUCTION_COST.opslimit or memlimit < PRODUCTION_COST.memlimit // 4
+
+
 @register()
 def production_settings_check(app_configs: Any, **kwargs: Any) -> list[Error]:
     """In production: DEBUG off, a real secret, HTTPS, known hosts, full Argon2 cost."""
@@ -36,10 +41,7 @@ def production_settings_check(app_configs: Any, **kwargs: Any) -> list[Error]:
         )
     if not settings.ALLOWED_HOSTS:
         errors.append(Error("No allowed host names.", hint="Set CORRIDOR_ALLOWED_HOSTS.", id="corridor.E004"))
-    if (
-        PRODUCTION_COST.opslimit > settings.CORRIDOR_ARGON2_OPSLIMIT
-        or PRODUCTION_COST.memlimit // 4 > settings.CORRIDOR_ARGON2_MEMLIMIT
-    ):
+    if _below_production_floor(settings.CORRIDOR_ARGON2_OPSLIMIT, settings.CORRIDOR_ARGON2_MEMLIMIT):
         errors.append(
             Error(
                 "The Argon2id cost is below the production floor.",
@@ -83,7 +85,7 @@ def hotline_settings_check(app_configs: Any, **kwargs: Any) -> list[Error]:
     ):
         if getattr(settings, name) <= 0:
             errors.append(Error(f"{name} must be a positive number.", id="corridor.E008"))
-    ops, mem = settings.CORRIDOR_CODENAME_OPSLIMIT, settings.CORRIDOR_CODENAME_MEMLIMIT
-    if settings.PRODUCTION and (ops < PRODUCTION_COST.opslimit or mem < PRODUCTION_COST.memlimit // 4):
+    codename_cost = (settings.CORRIDOR_CODENAME_OPSLIMIT, settings.CORRIDOR_CODENAME_MEMLIMIT)
+    if settings.PRODUCTION and _below_production_floor(*codename_cost):
         errors.append(Error("The codename Argon2id cost is below the production floor.", id="corridor.E009"))
     return errors

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from corridor.accounts import keyring
-from corridor.accounts.models import OrgKeyKind, User
+from corridor.accounts.models import User
 from corridor.crypto.errors import CryptoError
 
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         user = User.objects.filter(username__iexact=options["user"], is_active=True).first()
         if user is None:
             raise CommandError("no active user with that username")
-        if not {OrgKeyKind.HOTLINE, OrgKeyKind.SIGNING} & keyring.entitled_kinds(user):
+        if not keyring.can_receive_recovery(user):
             # Said before the trustees type their shares, not after.
             raise CommandError("recovery gives keys to an operator or coordinator, not to this user's roles")
         if sys.stdin.isatty():
