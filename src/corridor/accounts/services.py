@@ -123,9 +123,13 @@ def set_roles(*, actor: User, user: User, roles: set[str]) -> None:
     keyring.revoke_unentitled_wraps(actor=actor, user=user)
 
 
-def end_sessions(*, user: User, except_session_key: str | None = None) -> int:
-    """Delete the user's sessions (and with them the session half of their unlocked key)."""
+def end_sessions(
+    *, user: User, except_session_key: str | None = None, only: StaffSession | None = None
+) -> int:
+    """Delete the user's sessions, or `only` one of them (and with them the session half of the key)."""
     qs = StaffSession.objects.filter(user=user)
+    if only is not None:
+        qs = qs.filter(pk=only.pk)
     if except_session_key:
         qs = qs.exclude(session_key=except_session_key)
     session_keys = list(qs.values_list("session_key", flat=True))
@@ -138,8 +142,7 @@ def end_sessions(*, user: User, except_session_key: str | None = None) -> int:
 def end_session_by_id(*, actor: User, staff_session: StaffSession) -> None:
     """End one of the actor's own other sessions."""
     session_id = staff_session.pk
-    Session.objects.filter(session_key=staff_session.session_key).delete()
-    staff_session.delete()
+    end_sessions(user=actor, only=staff_session)
     record_event(action="auth.session_ended", actor_id=actor.pk, target_type="session", target_id=session_id)
 
 

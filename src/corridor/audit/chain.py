@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.utils.crypto import salted_hmac
 
 GENESIS = "0" * 64
 
 
-def chain_key() -> bytes:
-    """The HMAC key of the chain: a separate secret if set, else derived from SECRET_KEY.
+def chain_secret() -> str:
+    """The chain's secret: CORRIDOR_AUDIT_KEY if set, else SECRET_KEY.
 
     Keying the chain means that someone who can write to the database but has not read
     the server's configuration cannot rewrite history and recompute valid hashes.
     """
-    explicit = getattr(settings, "CORRIDOR_AUDIT_KEY", "")
-    base = explicit or settings.SECRET_KEY
-    return hashlib.sha256(b"corridor.audit-chain.v1" + base.encode()).digest()
+    return settings.CORRIDOR_AUDIT_KEY or settings.SECRET_KEY
 
 
 def entry_hash(
@@ -51,4 +48,5 @@ def entry_hash(
         separators=(",", ":"),
         ensure_ascii=True,
     )
-    return hmac.new(chain_key(), body.encode(), hashlib.sha256).hexdigest()
+    # Django's salted_hmac: HMAC-SHA256 under SHA-256(salt ‖ secret).
+    return salted_hmac("corridor.audit-chain.v1", body, secret=chain_secret(), algorithm="sha256").hexdigest()

@@ -7,12 +7,10 @@ one, which is why nothing here is keyed on addresses at all.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from datetime import UTC, datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
+from django.utils.crypto import salted_hmac
 
 from corridor.web.models import Throttle
 
@@ -21,8 +19,7 @@ _KEEP = timedelta(days=1)
 
 
 def throttle_key(scope: str, value: str) -> str:
-    material = f"corridor.throttle.v1\x00{scope}\x00{value}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), material, hashlib.sha256).hexdigest()
+    return salted_hmac("corridor.throttle.v1", f"{scope}\x00{value}", algorithm="sha256").hexdigest()
 
 
 def _expired(row: Throttle, now: datetime, window_seconds: int) -> bool:
