@@ -1,5 +1,7 @@
 """k-of-n recovery shares (SLIP-39 word shares)."""
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -141,3 +143,85 @@ def test_split_accepts_edge_parameters(threshold: int, shares: int) -> None:
     parts = split_secret(SECRET[:16], threshold=threshold, shares=shares)
     assert len(parts) == shares
     assert combine_shares(parts[-threshold:]) == SECRET[:16]
+
+
+# --- error messages: which share and why, never what was typed ---------------------------
+
+
+def words_in(message: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", message.lower()))
+
+
+def refusal(texts: list[str]) -> InvalidShares:
+    with pytest.raises(InvalidShares) as caught:
+        combine_shares(texts)
+    # Nothing of the library's own error (which quotes words) is kept for a traceback.
+    assert caught.value.__cause__ is None
+    assert caught.value.__context__ is None
+    return caught.value
+
+
+@few
+@given(data=st.data())
+def test_a_word_outside_the_list_is_named_by_share_and_position_only(data: st.DataObject) -> None:
+    shares = split_secret(SECRET, threshold=3, shares=5)
+    number = data.draw(st.integers(1, 3), label="share number")
+    words = shares[number - 1].split()
+    position = data.draw(st.integers(1, len(words)), label="position")
+    # Typing slips: a letter doubled, dropped or replaced, giving a word outside the list.
+    real = words[position - 1]
+    typo = data.draw(
+        st.sampled_from([real + real[-1], real[:-1], real[:-1] + "q", "x" + real[1:]]).filter(
+            lambda w: w not in WORDLIST
+        ),
+        label="typo",
+    )
+    words[position - 1] = typo
+    typed = shares[:3]
+    typed[number - 1] = " ".join(words)
+
+    message = str(refusal(typed))
+
+    assert message == f"share {number}: word {position} is not a SLIP-39 word"
+    assert typo not in words_in(message)
+    assert not words_in(message) & set(words)
+
+
+@few
+@given(data=st.data())
+def test_a_wrong_list_word_is_named_by_share_only(data: st.DataObject) -> None:
+    shares = split_secret(SECRET, threshold=3, shares=5)
+    words = shares[1].split()
+    position = data.draw(st.integers(0, len(words) - 1), label="position")
+    words[position] = data.draw(
+        st.sampled_from(WORDLIST).filter(lambda w: w != words[position]), label="word"
+    )
+
+    message = str(refusal([shares[0], " ".join(words), shares[2]]))
+
+    assert message == "share 2 is garbled (33 words): a word is mistyped, missing, added or swapped"
+    assert not words_in(message) & set(words)
+
+
+def test_a_missing_word_is_named_by_share_and_count() -> None:
+    shares = split_secret(SECRET, threshold=2, shares=3)
+    words = shares[1].split()
+    message = str(refusal([shares[0], " ".join(words[:-1])]))
+    assert message == "share 2 is garbled (32 words): a word is mistyped, missing, added or swapped"
+    assert not words_in(message) & set(words)
+
+
+def test_a_share_of_another_set_is_named_by_number() -> None:
+    first = split_secret(SECRET, threshold=3, shares=5)
+    other = split_secret(SECRET, threshold=3, shares=5)
+    message = str(refusal([first[0], first[1], other[2]]))
+    assert message == "share 3 belongs to a different set of shares than share 1"
+
+
+def test_a_single_share_with_a_typo_does_not_quote_it() -> None:
+    words = split_secret(SECRET, threshold=2, shares=3)[0].split()
+    words[3] = "zzyzx"
+    with pytest.raises(InvalidShares) as caught:
+        share_threshold(" ".join(words))
+    assert str(caught.value) == "the share: word 4 is not a SLIP-39 word"
+    assert caught.value.__context__ is None

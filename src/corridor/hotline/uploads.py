@@ -27,9 +27,11 @@ from corridor.crypto.envelope import generate_key
 from corridor.crypto.files import StreamEncryptor, decrypt_chunks
 
 UPLOAD_ERROR = "_corridor_upload_error"
-# Accepted photo formats, and what the copy for staff is saved as.
+# Accepted photo formats, and what the copy for staff is saved as. MPO is how phones
+# save a JPEG that carries further pictures (depth map, HDR gain map, second lens).
 IMAGE_FORMATS = {
     "JPEG": ("JPEG", "image/jpeg"),
+    "MPO": ("JPEG", "image/jpeg"),
     "PNG": ("PNG", "image/png"),
     "WEBP": ("WEBP", "image/webp"),
     "GIF": ("PNG", "image/png"),
@@ -157,7 +159,7 @@ class StrippedImage:
 
 
 def strip_image(data: bytes) -> StrippedImage:
-    """Re-encode a photo from its pixels alone: no EXIF, GPS, XMP, comments or colour profiles."""
+    """Re-encode a photo's first picture from pixels alone: no EXIF, GPS, XMP, MP index, comment, profile."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -165,6 +167,10 @@ def strip_image(data: bytes) -> StrippedImage:
             fmt = image.format or ""
             if fmt not in IMAGE_FORMATS:
                 raise UploadRejected(_("Only photos can be attached (JPEG, PNG, WebP or GIF)."))
+            # Only the first picture is ever decoded and kept: the photo itself, not an
+            # MPO's depth map or second lens (which may show more of the place), nor the
+            # later frames of an animation. The size limits below apply to it.
+            image.seek(0)
             if image.width * image.height > MAX_PIXELS:
                 raise UploadRejected(_("This picture is too large. Send a smaller photo."))
             image.load()
