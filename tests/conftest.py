@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import settings as hypothesis_settings
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from corridor.accounts import keyring, second_factor, services
 from corridor.accounts.models import OrgKeyKind, Role, User
@@ -26,11 +27,18 @@ hypothesis_settings.register_profile("corridor", deadline=None, print_blob=True)
 hypothesis_settings.load_profile("corridor")
 
 
+@pytest.fixture(autouse=True)
+def _own_pins_file(settings: SettingsWrapper, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test has its own pins file, as each installation has its own configuration."""
+    settings.CORRIDOR_KEY_PINS_FILE = tmp_path_factory.mktemp("config") / "key_pins"
+
+
 @pytest.fixture
-def org(db: None) -> dict[str, object]:
-    """The organisation's keys; returns the recovery shares and the key secrets (test-only view)."""
-    words, secrets = keyring.create_organisation_keys(threshold=3, share_count=5)
-    return {"shares": words, "secrets": secrets}
+def org(db: None, settings: SettingsWrapper) -> dict[str, object]:
+    """The organisation's keys, pinned in configuration as `corridor init` does; returns the shares and secrets."""
+    created = keyring.create_organisation_keys(threshold=3, share_count=5)
+    settings.CORRIDOR_KEY_PINS = created.pins.text()
+    return {"shares": created.shares, "secrets": created.secrets, "pins": created.pins}
 
 
 def totp_code(user: User) -> str:
@@ -51,7 +59,7 @@ def make_user(org: dict[str, object], username: str, roles: set[str], *, enrol: 
         password=PASSWORD,
         roles=roles,
         must_change_password=False,
-        index_key=secrets[OrgKeyKind.INDEX],
+        index_key=secrets.get(OrgKeyKind.INDEX),
     )
     entitled = {k: v for k, v in secrets.items() if k in keyring.entitled_kinds(user)}
     keyring.wrap_secrets_for_user(actor=None, user=user, secrets=entitled)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import uuid
 import subprocess
 import sys
 from pathlib import Path
 
 from corridor.crypto import keys
-from corridor.crypto.kdf import unwrap_with_password
+from corridor.crypto.kdf import owner_context, unwrap_with_password
 
 CANARY_PASSWORD = "canary-Pw-7Kq2-zebra-lantern"
 REPO = Path(__file__).resolve().parents[1]
@@ -51,8 +52,16 @@ def test_no_password_or_key_in_the_clear_on_disk(tmp_path: Path) -> None:
     run_corridor(data_dir, "recover", "--user", "keeper", stdin="\n".join(shares[:3]) + "\n\n")
 
     with sqlite3.connect(data_dir / "corridor.sqlite3") as db:
-        wrapped = dict(db.execute("SELECT username, wrapped_private_key FROM accounts_user").fetchall())
-    secrets = [unwrap_with_password(bytes(blob), CANARY_PASSWORD) for blob in wrapped.values()]
+        rows = db.execute("SELECT id, public_key, wrapped_private_key FROM accounts_user").fetchall()
+    # SQLite stores the UUID primary key as 32 hex digits; the wrap binds its canonical text.
+    secrets = [
+        unwrap_with_password(
+            bytes(blob),
+            CANARY_PASSWORD,
+            context=owner_context(str(uuid.UUID(user_id)).encode(), bytes(public)),
+        )
+        for user_id, public, blob in rows
+    ]
     assert all(keys.public_key_of(s) for s in secrets)
 
     needles = {

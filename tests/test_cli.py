@@ -24,7 +24,7 @@ from django.core.management.base import CommandError
 from corridor.accounts import keyring
 from corridor.accounts.models import OrgKeyKind, User
 from corridor.audit.models import AuditEvent
-from corridor.crypto.kdf import unwrap_with_password
+from corridor.accounts.services import unwrap_user_key
 from corridor.crypto.words import fingerprint_words
 from tests.conftest import PASSWORD, make_user
 
@@ -55,9 +55,9 @@ def test_init_creates_keys_shares_and_admin(monkeypatch: pytest.MonkeyPatch) -> 
     assert fingerprint_words(bytes(signing.public_key)) in output
     root = User.objects.get(username="root")
     assert root.role_codes == {"admin"}
-    assert keyring.held_kinds(root) == {"index"}
+    assert keyring.held_kinds(root) == set()
     keeper = User.objects.get(username="keeper")
-    assert keyring.held_kinds(keeper) == {"hotline", "signing", "index"}
+    assert keyring.held_kinds(keeper) == {"hotline", "signing", "index", "evidence"}
     assert AuditEvent.objects.filter(action="org.keys_created").exists()
     with pytest.raises(CommandError, match="already"):
         run_init(monkeypatch)
@@ -86,12 +86,12 @@ def initialised(monkeypatch: pytest.MonkeyPatch, db: None) -> list[str]:
 def test_k_shares_recover_the_keys_for_a_user(
     monkeypatch: pytest.MonkeyPatch, initialised: list[str]
 ) -> None:
-    org = {"secrets": {OrgKeyKind.INDEX: os.urandom(32)}}
+    org: dict[str, object] = {"secrets": {}}
     heir = make_user(org, "heir", {"coordinator", "operator"}, enrol=False)
-    assert keyring.held_kinds(heir) == {"index"}
+    assert keyring.held_kinds(heir) == set()
     output = recover(monkeypatch, "heir", [initialised[4], initialised[0], initialised[2]])
-    assert "hotline, signing, index" in output
-    private = unwrap_with_password(bytes(User.objects.get(username="heir").wrapped_private_key), PASSWORD)
+    assert "hotline, signing, index, evidence" in output
+    private = unwrap_user_key(User.objects.get(username="heir"), PASSWORD)
     hotline = keyring.unseal_org_key(user=heir, user_private_key=private, kind=OrgKeyKind.HOTLINE)
     from corridor.crypto import keys
 
@@ -100,13 +100,13 @@ def test_k_shares_recover_the_keys_for_a_user(
 
 
 def test_k_minus_one_shares_recover_nothing(monkeypatch: pytest.MonkeyPatch, initialised: list[str]) -> None:
-    org = {"secrets": {OrgKeyKind.INDEX: os.urandom(32)}}
+    org: dict[str, object] = {"secrets": {}}
     heir = make_user(org, "heir", {"coordinator"}, enrol=False)
     with pytest.raises(CommandError, match="3 distinct shares are needed"):
         recover(monkeypatch, "heir", initialised[:2])
     with pytest.raises(CommandError, match="3 distinct shares are needed"):
         recover(monkeypatch, "heir", [initialised[0], initialised[0], initialised[1]])
-    assert keyring.held_kinds(heir) == {"index"}
+    assert keyring.held_kinds(heir) == set()
     assert not AuditEvent.objects.filter(action="org.recovery_used").exists()
 
 
@@ -117,7 +117,7 @@ def words_in(text: str) -> set[str]:
 def test_a_mistyped_share_is_refused(monkeypatch: pytest.MonkeyPatch, initialised: list[str]) -> None:
     words = initialised[1].split()
     words[5] = "academic" if words[5] != "academic" else "acid"
-    org: dict[str, object] = {"secrets": {OrgKeyKind.INDEX: os.urandom(32)}}
+    org: dict[str, object] = {"secrets": {}}
     heir = make_user(org, "heir", {"coordinator"}, enrol=False)
     with pytest.raises(CommandError) as caught:
         recover(monkeypatch, "heir", [initialised[0], " ".join(words), initialised[2]])
@@ -127,7 +127,7 @@ def test_a_mistyped_share_is_refused(monkeypatch: pytest.MonkeyPatch, initialise
         == "recovery failed: share 2 is garbled (33 words): a word is mistyped, missing, added or swapped"
     )
     assert not words_in(message) & set(words)
-    assert keyring.held_kinds(heir) == {"index"}
+    assert keyring.held_kinds(heir) == set()
 
 
 def test_a_misspelt_word_is_named_by_share_and_position_not_repeated(
@@ -136,7 +136,7 @@ def test_a_misspelt_word_is_named_by_share_and_position_not_repeated(
     words = initialised[2].split()
     typo = words[6][:-1] + "zq"  # never a SLIP-39 word: none has a z followed by a q
     words[6] = typo
-    org: dict[str, object] = {"secrets": {OrgKeyKind.INDEX: os.urandom(32)}}
+    org: dict[str, object] = {"secrets": {}}
     heir = make_user(org, "heir", {"coordinator"}, enrol=False)
     with pytest.raises(CommandError) as caught:
         recover(monkeypatch, "heir", [initialised[0], initialised[1], " ".join(words)])
@@ -144,7 +144,7 @@ def test_a_misspelt_word_is_named_by_share_and_position_not_repeated(
     assert message == "recovery failed: share 3: word 7 is not a SLIP-39 word"
     assert typo not in message
     assert not words_in(message) & set(words)
-    assert keyring.held_kinds(heir) == {"index"}
+    assert keyring.held_kinds(heir) == set()
     assert not AuditEvent.objects.filter(action="org.recovery_used").exists()
 
 
@@ -248,7 +248,7 @@ def test_shares_typed_on_a_terminal_are_asked_for_one_by_one_and_never_shown(tmp
 
     code, shown = run_on_terminal(recover_keeper, env, [shares[2], shares[0], ""])
     assert code == 0, shown
-    assert "Re-wrapped for keeper: hotline, signing, index" in shown
+    assert "Re-wrapped for keeper: hotline, signing, index, evidence" in shown
     assert_never_shown(shares[2], shown)
     assert_never_shown(shares[0], shown)
 
@@ -263,7 +263,7 @@ def test_shares_typed_on_a_terminal_are_asked_for_one_by_one_and_never_shown(tmp
         check=False,
     )
     assert piped.returncode == 0, piped.stderr
-    assert piped.stdout.strip() == "Re-wrapped for keeper: hotline, signing, index"
+    assert piped.stdout.strip() == "Re-wrapped for keeper: hotline, signing, index, evidence"
     assert "Share" not in piped.stderr
 
 
@@ -273,7 +273,7 @@ def test_shares_of_another_organisation_are_refused(
     from corridor.crypto import keys, shares
 
     foreign = shares.split_secret(keys.generate_keypair().private, threshold=3, shares=5)
-    org = {"secrets": {OrgKeyKind.INDEX: os.urandom(32)}}
+    org: dict[str, object] = {"secrets": {}}
     make_user(org, "heir", {"coordinator"}, enrol=False)
     with pytest.raises(CommandError, match="another organisation"):
         recover(monkeypatch, "heir", foreign[:3])
@@ -342,4 +342,4 @@ def test_recovery_is_refused_for_roles_that_hold_no_case_keys(
 ) -> None:
     with pytest.raises(CommandError, match="operator or coordinator"):
         recover(monkeypatch, "root", initialised[:3])
-    assert keyring.held_kinds(User.objects.get(username="root")) == {"index"}
+    assert keyring.held_kinds(User.objects.get(username="root")) == set()

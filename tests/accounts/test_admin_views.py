@@ -25,11 +25,13 @@ def test_admin_lists_and_creates_users(signed_in, dave: User, alice: User) -> No
     newbie = User.objects.get(username="newbie")
     assert newbie.must_change_password
     assert newbie.role_codes == {"caseworker"}
-    assert keyring.held_kinds(newbie) == {OrgKeyKind.INDEX}
+    # The administrator holds no index key, so none is wrapped: a holder grants it.
+    assert keyring.held_kinds(newbie) == set()
     assert AuditEvent.objects.filter(
         action="account.created", actor_id=dave.pk, target_id=str(newbie.pk)
     ).exists()
-    assert AuditEvent.objects.filter(action="key.unsealed", actor_id=dave.pk, data__kind="index").exists()
+    assert not AuditEvent.objects.filter(action="key.unsealed", actor_id=dave.pk).exists()
+    assert any(p.user == newbie and p.kind == OrgKeyKind.INDEX for p in keyring.pending_grants())
 
 
 @pytest.mark.parametrize(
@@ -128,9 +130,11 @@ def test_sensitive_actions_need_recent_password(signed_in, dave: User, alice: Us
     assert not User.objects.get(pk=alice.pk).is_active
 
 
-def test_admin_reads_no_case_keys(dave: User) -> None:
-    assert keyring.held_kinds(dave) == {OrgKeyKind.INDEX}
-    assert keyring.entitled_kinds(dave) == {OrgKeyKind.INDEX}
+def test_admin_and_auditor_hold_no_key_that_reads_or_searches(dave: User, judy: User) -> None:
+    """An administrator or auditor with a database copy cannot enumerate phone numbers against indexes."""
+    for user in (dave, judy):
+        assert keyring.held_kinds(user) == set()
+        assert keyring.entitled_kinds(user) == set()
     assert Role.ADMIN in dave.role_codes
 
 

@@ -63,14 +63,21 @@ def test_grant_is_post_only(signed_in, olga: User, newop: User) -> None:  # type
     assert signed_in(olga).get(reverse("accounts:key_grant", args=[newop.pk, "hotline"])).status_code == 405
 
 
-def test_the_index_key_is_not_granted_from_this_page(signed_in, olga: User, org) -> None:  # type: ignore[no-untyped-def]
+def test_the_index_key_is_granted_by_a_holder(signed_in, olga: User, org) -> None:  # type: ignore[no-untyped-def]
     bare = services.create_user(
         actor=None,
         actor_private_key=None,
         username="bare",
         password=PASSWORD,
-        roles={Role.OPERATOR},
+        roles={Role.CASEWORKER},
         must_change_password=False,
     )
-    assert signed_in(olga).post(reverse("accounts:key_grant", args=[bare.pk, "index"])).status_code == 404
-    assert "index" not in keyring.held_kinds(bare)
+    client = signed_in(olga)
+    assert b"bare" in client.get(reverse("accounts:key_grants")).content
+    assert client.post(reverse("accounts:key_grant", args=[bare.pk, "index"])).status_code == 302
+    assert keyring.held_kinds(bare) == {"index"}
+
+
+def test_a_key_is_not_granted_to_a_role_that_does_not_search(signed_in, olga: User, judy: User) -> None:  # type: ignore[no-untyped-def]
+    assert signed_in(olga).post(reverse("accounts:key_grant", args=[judy.pk, "index"])).status_code == 404
+    assert keyring.held_kinds(judy) == set()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from corridor.accounts import keyring, services
 from corridor.accounts.models import OrgKeyKind, StaffSession, User
 from corridor.audit.models import AuditEvent
-from corridor.crypto.kdf import unwrap_with_password
+from corridor.accounts.services import unwrap_user_key
 from tests.conftest import PASSWORD, sign_in
 
 NEW = "a much better passphrase 2026"
@@ -33,7 +33,7 @@ def test_password_change_keeps_access_to_keys(signed_in, olga: User) -> None:  #
     other = signed_in(olga)
     assert change(client).status_code == 302
     olga.refresh_from_db()
-    private = unwrap_with_password(bytes(olga.wrapped_private_key), NEW)
+    private = unwrap_user_key(olga, NEW)
     for kind in (OrgKeyKind.HOTLINE, OrgKeyKind.SIGNING, OrgKeyKind.INDEX):
         assert keyring.unseal_org_key(user=olga, user_private_key=private, kind=kind)
     assert client.get(reverse("web:home")).status_code == 200
@@ -79,7 +79,7 @@ def test_admin_reset_loses_old_wraps_until_regranted(signed_in, olga: User, dave
     temporary = page.split("<code>")[1].split("</code>")[0]
     assert olga_client.get(reverse("web:home")).status_code == 302
     olga.refresh_from_db()
-    assert keyring.held_kinds(olga) == {OrgKeyKind.INDEX}
+    assert keyring.held_kinds(olga) == set()
     assert olga.must_change_password
     event = AuditEvent.objects.get(action="account.password_reset")
     assert event.data["wraps_lost"] == ["hotline", "index", "signing"]
@@ -91,7 +91,7 @@ def test_admin_reset_loses_old_wraps_until_regranted(signed_in, olga: User, dave
     home = client.get(reverse("web:home")).content.decode()
     assert "not granted to you yet" in home
     assert "Hotline key" in home
-    assert {OrgKeyKind.HOTLINE, OrgKeyKind.SIGNING} == {
+    assert {OrgKeyKind.HOTLINE, OrgKeyKind.SIGNING, OrgKeyKind.INDEX} == {
         p.kind for p in keyring.pending_grants() if p.user == olga
     }
 
@@ -119,7 +119,7 @@ def test_wrong_current_passwords_are_throttled_and_audited(signed_in, alice: Use
     response = change(client)
     assert response["Location"] == reverse("accounts:login")
     assert client.get(reverse("web:home")).status_code == 302
-    assert unwrap_with_password(bytes(User.objects.get(pk=alice.pk).wrapped_private_key), PASSWORD)
+    assert unwrap_user_key(User.objects.get(pk=alice.pk), PASSWORD)
 
 
 def test_wrong_current_password_is_marked_on_its_field_in_russian(signed_in, alice: User) -> None:  # type: ignore[no-untyped-def]

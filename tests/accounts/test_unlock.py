@@ -13,7 +13,7 @@ from django.urls import reverse
 from corridor.accounts import keyring, unlock
 from corridor.accounts.models import OrgKeyKind, StaffSession, User
 from corridor.crypto import keys
-from corridor.crypto.kdf import unwrap_with_password
+from corridor.accounts.services import unwrap_user_key
 from tests.conftest import PASSWORD, sign_in
 
 HOME = reverse("web:home")
@@ -50,7 +50,7 @@ def test_session_half_alone_decrypts_nothing(client: Client, alice: User) -> Non
     sign_in(client, alice)
     with pytest.raises(unlock.SessionLocked):
         unlock.user_private_key(request_with(client, cookie=False))
-    private = unwrap_with_password(bytes(User.objects.get(pk=alice.pk).wrapped_private_key), PASSWORD)
+    private = unwrap_user_key(User.objects.get(pk=alice.pk), PASSWORD)
     stored = Session.objects.get(session_key=client.session.session_key).session_data
     assert base64.b64encode(private).decode() not in stored
     assert private.hex() not in stored

@@ -5,11 +5,16 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from corridor.crypto.envelope import (
+    MIN_PADDED,
     associated_data,
     envelope_key_version,
+    envelope_version,
     generate_key,
     open_field,
+    pad,
+    padded_length,
     seal_field,
+    unpad,
 )
 from corridor.crypto.errors import DecryptionFailed, UnknownFormat
 
@@ -30,22 +35,84 @@ KAT_ENVELOPE = bytes.fromhex(
     "371b98c39e40a9cfe657f252c30bd2bfd5261fb3639ccae3266853eb6d79ab45"
 )
 
+# Version 2, computed the same independent way: header = 0x02 ‖ key_version; AD adds the
+# context pairs sorted by name ("kind", "reply", "thread", "t1"); the plaintext is
+# "Khasan Magomedov" ‖ 0x80 ‖ zeros up to 256 bytes. The envelope is 301 bytes.
+KAT2_CONTEXT = {"thread": "t1", "kind": "reply"}
+KAT2_AD = bytes.fromhex(
+    "0011636f727269646f722e6669656c642e763200044361736500023432000966756c6c5f6e616d65000137"
+    "00046b696e6400057265706c79000674687265616400027431"
+)
+KAT2_SHA256 = "80663bbe29d56e298d63bbb95d908f89438518b104bb562d6c770079a8cca9eb"
+
 names = st.text(max_size=40)
 few = settings(max_examples=50)
 
 
 def test_associated_data_matches_documented_encoding() -> None:
-    assert associated_data(**CONTEXT, key_version=7) == KAT_AD
+    assert associated_data(**CONTEXT, key_version=7, version=1) == KAT_AD
+    assert associated_data(**CONTEXT, key_version=7, context=KAT2_CONTEXT) == KAT2_AD
 
 
 def test_seal_field_known_answer() -> None:
-    envelope = seal_field(KEY, b"Khasan Magomedov", **CONTEXT, key_version=7, nonce=NONCE)
-    assert envelope == KAT_ENVELOPE
+    import hashlib
+
+    envelope = seal_field(
+        KEY, b"Khasan Magomedov", **CONTEXT, key_version=7, context=KAT2_CONTEXT, nonce=NONCE
+    )
+    assert len(envelope) == 301
+    assert hashlib.sha256(envelope).hexdigest() == KAT2_SHA256
+    assert open_field(KEY, envelope, **CONTEXT, context=KAT2_CONTEXT) == b"Khasan Magomedov"
+    assert envelope_version(envelope) == 2
 
 
-def test_known_answer_opens() -> None:
-    assert open_field(KEY, KAT_ENVELOPE, **CONTEXT) == b"Khasan Magomedov"
+def test_old_format_known_answer_opens_only_where_accepted() -> None:
+    assert open_field(KEY, KAT_ENVELOPE, **CONTEXT, accept_legacy=True) == b"Khasan Magomedov"
     assert envelope_key_version(KAT_ENVELOPE) == 7
+    assert envelope_version(KAT_ENVELOPE) == 1
+    # Where a bound envelope is expected, an old one (which binds no context) is refused.
+    with pytest.raises(DecryptionFailed):
+        open_field(KEY, KAT_ENVELOPE, **CONTEXT)
+
+
+def test_changed_bound_column_fails() -> None:
+    """A note turned into a reply by a database write no longer decrypts."""
+    envelope = seal_field(KEY, b"likely provocateur", **CONTEXT, context={"kind": "note", "thread": "t1"})
+    assert (
+        open_field(KEY, envelope, **CONTEXT, context={"kind": "note", "thread": "t1"})
+        == b"likely provocateur"
+    )
+    for changed in (
+        {"kind": "reply", "thread": "t1"},
+        {"kind": "note", "thread": "t2"},
+        {"kind": "note"},
+        None,
+    ):
+        with pytest.raises(DecryptionFailed):
+            open_field(KEY, envelope, **CONTEXT, context=changed)
+
+
+@given(st.integers(min_value=0, max_value=1 << 22))
+def test_padding_buckets(length: int) -> None:
+    bucket = padded_length(length)
+    assert bucket >= max(MIN_PADDED, length + 1)
+    # Above the minimum bucket, the overhead stays under 12 %.
+    if length + 1 > MIN_PADDED:
+        assert bucket - (length + 1) <= 0.12 * (length + 1)
+
+
+@given(st.binary(max_size=3000))
+def test_padding_round_trips(data: bytes) -> None:
+    padded = pad(data)
+    assert len(padded) == padded_length(len(data))
+    assert unpad(padded) == data
+
+
+def test_lengths_within_a_bucket_look_alike() -> None:
+    key = generate_key()
+    short = seal_field(key, b"yes", **CONTEXT)
+    longer = seal_field(key, b"They took my brother to the police station yesterday.", **CONTEXT)
+    assert len(short) == len(longer) == 5 + 24 + MIN_PADDED + 16
 
 
 def test_random_nonce_makes_each_seal_different() -> None:
@@ -98,7 +165,7 @@ def test_any_flipped_byte_fails(plaintext: bytes, data: st.DataObject) -> None:
 
 def test_unknown_version_byte_is_unknown_format() -> None:
     with pytest.raises(UnknownFormat):
-        open_field(KEY, b"\x02" + KAT_ENVELOPE[1:], **CONTEXT)
+        open_field(KEY, b"\x03" + KAT_ENVELOPE[1:], **CONTEXT)
 
 
 @pytest.mark.parametrize("length", [0, 1, 5, 29, 44])

@@ -11,6 +11,8 @@ from corridor.crypto.kdf import (
     normalise_secret,
     unwrap_with_password,
     wrap_with_password,
+    owner_context,
+    wrap_version,
     wrapped_cost,
 )
 
@@ -22,6 +24,7 @@ KAT_KEY = bytes.fromhex("d17ea6341ca93da6079ea2f64dc4aa31dd1aaf9caa67fb42ac4afd0
 # Layout: 0x01 ‖ opslimit u32 ‖ memlimit u64 ‖ salt (16) ‖ nonce (24) ‖ ciphertext + tag.
 COST_BYTES = range(1, 13)
 HEADER = 13
+CTX = owner_context(b"user-id", b"\x01" * 32)
 
 few = settings(max_examples=50, deadline=None)
 passwords = st.text(max_size=30)
@@ -58,68 +61,68 @@ def test_argon2_cost_rejects_values_below_libsodium_minimums(opslimit: int, meml
 
 def test_wrapped_cost_returns_the_cost_used() -> None:
     cost = Argon2Cost(opslimit=2, memlimit=16384)
-    blob = wrap_with_password(b"k" * 32, "pw", cost)
+    blob = wrap_with_password(b"k" * 32, "pw", cost, context=CTX)
     assert wrapped_cost(blob) == cost
-    assert wrapped_cost(wrap_with_password(b"k" * 32, "pw", CHEAP)) == CHEAP
-    assert unwrap_with_password(blob, "pw") == b"k" * 32
+    assert wrapped_cost(wrap_with_password(b"k" * 32, "pw", CHEAP, context=CTX)) == CHEAP
+    assert unwrap_with_password(blob, "pw", context=CTX) == b"k" * 32
 
 
 @few
 @given(secret=st.binary(max_size=64), password=passwords)
 def test_round_trip(secret: bytes, password: str) -> None:
-    blob = wrap_with_password(secret, password, CHEAP)
+    blob = wrap_with_password(secret, password, CHEAP, context=CTX)
     if len(secret) >= 8:
         assert secret not in blob
-    assert unwrap_with_password(blob, password) == secret
+    assert unwrap_with_password(blob, password, context=CTX) == secret
 
 
 def test_each_wrap_uses_a_fresh_salt_and_nonce() -> None:
-    one = wrap_with_password(b"k" * 32, "pw", CHEAP)
-    two = wrap_with_password(b"k" * 32, "pw", CHEAP)
+    one = wrap_with_password(b"k" * 32, "pw", CHEAP, context=CTX)
+    two = wrap_with_password(b"k" * 32, "pw", CHEAP, context=CTX)
     assert one[HEADER : HEADER + 16] != two[HEADER : HEADER + 16]
     assert one[HEADER + 16 : HEADER + 40] != two[HEADER + 16 : HEADER + 40]
 
 
 @pytest.mark.parametrize("wrong", ["", "pw ", "PW", "pw\x00", "pX"])
 def test_wrong_password_raises_wrong_password(wrong: str) -> None:
-    blob = wrap_with_password(b"k" * 32, "pw", CHEAP)
+    blob = wrap_with_password(b"k" * 32, "pw", CHEAP, context=CTX)
     with pytest.raises(WrongPassword):
-        unwrap_with_password(blob, wrong)
+        unwrap_with_password(blob, wrong, context=CTX)
 
 
 @few
 @given(password=passwords, other=passwords)
 def test_any_other_password_fails(password: str, other: str) -> None:
-    blob = wrap_with_password(b"k" * 32, password, CHEAP)
+    blob = wrap_with_password(b"k" * 32, password, CHEAP, context=CTX)
     if normalise_secret(other) == normalise_secret(password):
-        assert unwrap_with_password(blob, other) == b"k" * 32
+        assert unwrap_with_password(blob, other, context=CTX) == b"k" * 32
     else:
         with pytest.raises(WrongPassword):
-            unwrap_with_password(blob, other)
+            unwrap_with_password(blob, other, context=CTX)
 
 
 def test_password_is_nfkc_normalised() -> None:
     # "é" typed as one code point or as e + combining accent is the same password.
-    blob = wrap_with_password(b"k" * 32, "caf\u00e9", CHEAP)
-    assert unwrap_with_password(blob, "cafe\u0301") == b"k" * 32
+    blob = wrap_with_password(b"k" * 32, "caf\u00e9", CHEAP, context=CTX)
+    assert unwrap_with_password(blob, "cafe\u0301", context=CTX) == b"k" * 32
 
 
 @few
 @given(secret=st.binary(max_size=32), data=st.data())
 def test_flipped_byte_outside_cost_fields_fails(secret: bytes, data: st.DataObject) -> None:
-    blob = bytearray(wrap_with_password(secret, "pw", CHEAP))
+    blob = bytearray(wrap_with_password(secret, "pw", CHEAP, context=CTX))
     index = data.draw(st.sampled_from([0, *range(HEADER, len(blob))]), label="index")
     blob[index] ^= data.draw(st.integers(1, 255), label="xor")
     with pytest.raises((WrongPassword, UnknownFormat)):
-        unwrap_with_password(bytes(blob), "pw")
+        unwrap_with_password(bytes(blob), "pw", context=CTX)
 
 
 @pytest.mark.parametrize(("index", "xor"), [(4, 0x03), (10, 0x01), (11, 0x01), (12, 0x01), (12, 0xFF)])
 def test_flipped_cost_byte_that_keeps_a_sane_cost_fails(index: int, xor: int) -> None:
-    blob = bytearray(wrap_with_password(b"k" * 32, "pw", CHEAP))
+    blob = bytearray(wrap_with_password(b"k" * 32, "pw", CHEAP, context=CTX))
     blob[index] ^= xor
     with pytest.raises(WrongPassword):
-        unwrap_with_password(bytes(blob), "pw")
+        unwrap_with_password(bytes(blob), "pw", context=CTX)
 
 
 @pytest.mark.parametrize(
@@ -133,23 +136,49 @@ def test_flipped_cost_byte_that_keeps_a_sane_cost_fails(index: int, xor: int) ->
     ],
 )
 def test_flipped_cost_byte_below_minimum_or_above_maximum_fails_cleanly(index: int, xor: int) -> None:
-    blob = bytearray(wrap_with_password(b"k" * 32, "pw", CHEAP))
+    blob = bytearray(wrap_with_password(b"k" * 32, "pw", CHEAP, context=CTX))
     blob[index] ^= xor
     with pytest.raises((WrongPassword, UnknownFormat)):
-        unwrap_with_password(bytes(blob), "pw")
+        unwrap_with_password(bytes(blob), "pw", context=CTX)
 
 
 def test_unknown_version_is_unknown_format() -> None:
-    blob = wrap_with_password(b"k" * 32, "pw", CHEAP)
+    blob = wrap_with_password(b"k" * 32, "pw", CHEAP, context=CTX)
     with pytest.raises(UnknownFormat):
-        unwrap_with_password(b"\x02" + blob[1:], "pw")
+        unwrap_with_password(b"\x03" + blob[1:], "pw", context=CTX)
     with pytest.raises(UnknownFormat):
         wrapped_cost(b"\x00" + blob[1:])
 
 
 @pytest.mark.parametrize("length", [0, 1, 13, 52, 68])
 def test_truncated_blob_raises_wrong_password(length: int) -> None:
-    blob = wrap_with_password(b"", "pw", CHEAP)
+    blob = wrap_with_password(b"", "pw", CHEAP, context=CTX)
     assert len(blob) == 69
     with pytest.raises(WrongPassword):
-        unwrap_with_password(blob[:length], "pw")
+        unwrap_with_password(blob[:length], "pw", context=CTX)
+
+
+def test_wrap_is_bound_to_its_owner() -> None:
+    """A wrap copied onto another user's row does not open there, even with the right password."""
+    blob = wrap_with_password(b"k" * 32, "pw", CHEAP, context=CTX)
+    assert wrap_version(blob) == 2
+    for other in (owner_context(b"other-id", b"\x01" * 32), owner_context(b"user-id", b"\x02" * 32), b""):
+        with pytest.raises(WrongPassword):
+            unwrap_with_password(blob, "pw", context=other)
+
+
+def test_old_format_wrap_still_opens() -> None:
+    """Wraps made before owner binding (version 1: no context in the associated data) are read."""
+    import struct
+
+    from nacl import bindings
+
+    salt, nonce = bytes(range(16)), bytes(range(24))
+    header = struct.pack(">BIQ", 1, 1, 8192)
+    kek = derive_key(normalise_secret("pw"), salt, CHEAP)
+    ct = bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(
+        b"k" * 32, header + b"corridor.password-wrap.v1", nonce, kek
+    )
+    blob = header + salt + nonce + ct
+    assert wrap_version(blob) == 1
+    assert unwrap_with_password(blob, "pw", context=CTX) == b"k" * 32

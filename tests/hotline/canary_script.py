@@ -28,7 +28,7 @@ def run(canaries: dict[str, str], photo: bytes, keyholder: str, password: str) -
     from django.test import Client
 
     from corridor.accounts.models import User
-    from corridor.crypto.kdf import unwrap_with_password
+    from corridor.accounts.services import unwrap_user_key
     from corridor.hotline import keys as thread_keys
     from corridor.hotline import reading, services
     from corridor.hotline.models import Attachment, Thread
@@ -64,7 +64,7 @@ def run(canaries: dict[str, str], photo: bytes, keyholder: str, password: str) -
 
     # The operator reads, replies and leaves a note.
     keeper = User.objects.get(username=keyholder)
-    private = unwrap_with_password(bytes(keeper.wrapped_private_key), password)
+    private = unwrap_user_key(keeper, password)
     thread = Thread.objects.get()
     view = reading.thread_for_staff(user=keeper, user_private_key=private, thread=thread)
     first = view.messages[0]
@@ -76,10 +76,12 @@ def run(canaries: dict[str, str], photo: bytes, keyholder: str, password: str) -
     ]
     services.post_reply(operator=keeper, user_private_key=private, thread=thread, text=canaries["reply"])
     services.add_note(operator=keeper, user_private_key=private, thread=thread, text=canaries["note"])
-    thread_key = thread_keys.thread_key_for_staff(
+    opened = thread_keys.thread_keys_for_staff(
         user=keeper, user_private_key=private, thread=thread, purpose="file"
     )
-    copy, copy_type = reading.attachment_view_copy(thread_key=thread_key, attachment=Attachment.objects.get())
+    copy, copy_type = reading.attachment_view_copy(
+        conversation_key=opened.conversation, attachment=Attachment.objects.get()
+    )
     result["view_copy"] = base64.b64encode(copy).decode()
     result["view_copy_type"] = copy_type
 

@@ -27,7 +27,7 @@ from PIL import Image
 
 from corridor.accounts.models import User
 from corridor.audit.models import AuditEvent
-from corridor.crypto.kdf import unwrap_with_password
+from corridor.accounts.services import unwrap_user_key
 from corridor.hotline import reading
 from corridor.hotline.models import Attachment, Message, Thread
 from tests.conftest import PASSWORD
@@ -577,7 +577,7 @@ def test_hostile_file_name_is_never_used_as_a_path_and_is_shown_inert(
 
     view = reading.thread_for_staff(
         user=olga,
-        user_private_key=unwrap_with_password(bytes(olga.wrapped_private_key), PASSWORD),
+        user_private_key=unwrap_user_key(olga, PASSWORD),
         thread=thread,
     )
     (shown,) = view.messages[0].attachments
@@ -612,7 +612,7 @@ def test_script_in_the_message_and_contact_is_kept_but_inert(
 
     view = reading.thread_for_staff(
         user=olga,
-        user_private_key=unwrap_with_password(bytes(olga.wrapped_private_key), PASSWORD),
+        user_private_key=unwrap_user_key(olga, PASSWORD),
         thread=thread,
     )
     assert view.messages[0].text == SCRIPT

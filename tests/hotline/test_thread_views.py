@@ -192,16 +192,17 @@ def test_reply_is_sent_signed_and_answers_the_thread(signed_in, olga: User, new:
 def test_a_tampered_signature_shows(signed_in, olga: User, thread: Thread) -> None:  # type: ignore[no-untyped-def]
     key = private_key(olga)
     message = services.post_reply(operator=olga, user_private_key=key, thread=thread, text="Genuine reply.")
-    thread_key = thread_keys.thread_key_for_staff(
+    thread_key = thread_keys.thread_keys_for_staff(
         user=olga, user_private_key=key, thread=thread, purpose="test"
-    )
+    ).conversation
     fields = {"model": "hotline.Message", "row": str(message.pk), "field": "body"}
-    body = thread_keys.open_json(thread_key, bytes(message.body), **fields)
+    context = thread_keys.message_context(message)
+    body = thread_keys.open_json(thread_key, bytes(message.body), context=context, **fields)
     signature = bytearray(base64.b64decode(body["sig"]))
     signature[0] ^= 0xFF
     body["sig"] = base64.b64encode(bytes(signature)).decode()
     Message.objects.filter(pk=message.pk).update(
-        body=thread_keys.seal_json(thread_key, body, version=thread.key_version, **fields)
+        body=thread_keys.seal_json(thread_key, body, version=thread.key_version, context=context, **fields)
     )
 
     view = reading.thread_for_staff(user=olga, user_private_key=key, thread=fresh(thread))

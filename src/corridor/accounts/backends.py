@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.backends import BaseBackend
 from django.http import HttpRequest
 
+from corridor.accounts import integrity, services
 from corridor.accounts.models import User
 
 
@@ -17,4 +18,12 @@ class KeyUnlockBackend(BaseBackend):
         return None
 
     def get_user(self, user_id: Any) -> User | None:
-        return User.objects.filter(pk=user_id, is_active=True).first()
+        """The session's user, if their row (keys, wrap, activity, roles) still carries a valid MAC."""
+        user = User.objects.filter(pk=user_id, is_active=True).prefetch_related("role_assignments").first()
+        if user is None:
+            return None
+        if not integrity.user_ok(user):
+            # Roles or keys changed outside Corridor: the session is treated as signed out.
+            services.record_integrity_failure(what="user", target_type="user", target_id=str(user.pk))
+            return None
+        return user

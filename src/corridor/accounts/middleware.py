@@ -10,7 +10,8 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
-from corridor.accounts import unlock
+from corridor.accounts import services, unlock
+from corridor.accounts.integrity import IntegrityFailure
 from corridor.accounts.models import StaffSession
 
 
@@ -39,7 +40,17 @@ class SessionGuardMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        """A request whose key halves do not join (cookie lost or tampered) fails closed: sign-in again."""
+        """A request whose key halves do not join (cookie lost or tampered) fails closed: sign-in again.
+
+        A failed integrity check (a key, pin or row that configuration does not vouch
+        for) refuses the whole request: it is audited and answered with a 503, never
+        worked around.
+        """
+        if isinstance(exception, IntegrityFailure):
+            services.record_integrity_failure(what=exception.what)
+            from corridor.web.views import integrity_failure
+
+            return integrity_failure(request)
         if not isinstance(exception, unlock.SessionLocked):
             return None
         if request.user.is_authenticated:

@@ -39,6 +39,10 @@ class User(AbstractBaseUser):
     public_key = models.BinaryField(max_length=32)
     wrapped_private_key = models.BinaryField()
     must_change_password = models.BooleanField(default=False)
+    # MACs under the integrity key held in configuration (corridor.accounts.integrity):
+    # of the identity, keys, wrap, activity and roles; and of the second-factor secrets.
+    integrity = models.BinaryField(default=b"")
+    factors_integrity = models.BinaryField(default=b"")
     created_at = models.DateTimeField(auto_now_add=True)
     password_changed_at = models.DateTimeField(null=True, blank=True)
 
@@ -84,6 +88,7 @@ class OrgKeyKind(models.TextChoices):
     HOTLINE = "hotline", _("Hotline key")
     SIGNING = "signing", _("Signing key")
     INDEX = "index", _("Index key")
+    EVIDENCE = "evidence", _("Evidence key")
 
 
 class OrgKey(models.Model):
@@ -91,7 +96,8 @@ class OrgKey(models.Model):
 
     kind = models.CharField(max_length=16, choices=OrgKeyKind.choices)
     version = models.PositiveIntegerField(default=1)
-    # X25519 public key (recovery, hotline), Ed25519 verify key (signing), empty (index).
+    # X25519 public key (recovery, hotline, evidence), Ed25519 verify key (signing), empty
+    # (index). Trusted only when it matches its pin in configuration (corridor.accounts.pins).
     public_key = models.BinaryField(max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -31,6 +31,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from corridor.accounts import integrity
 from corridor.accounts.models import User, WebAuthnCredential
 from corridor.audit.services import record_event
 
@@ -45,10 +46,23 @@ def confirmed_totp_devices(user: User) -> Any:
     return TOTPDevice.objects.filter(user=user, confirmed=True)
 
 
+def _factors_intact(user: User) -> bool:
+    """Second factors inserted or altered outside Corridor are refused, and the refusal is audited."""
+    if integrity.factors_ok(user):
+        return True
+    record_event(
+        action="integrity.check_failed",
+        target_type="user",
+        target_id=user.pk,
+        data={"what": "second_factors"},
+    )
+    return False
+
+
 def verify_totp(user: User, token: str) -> TOTPDevice | None:
     """Return the device that accepts this code; each code works once (django-otp keeps last_t)."""
     token = "".join(ch for ch in token if ch.isdigit())
-    if len(token) != 6:
+    if len(token) != 6 or not _factors_intact(user):
         return None
     for device in confirmed_totp_devices(user):
         if device.verify_token(token):
@@ -72,9 +86,13 @@ def confirm_totp_enrolment(*, user: User, device: TOTPDevice, token: str, name: 
     token = "".join(ch for ch in token if ch.isdigit())
     if not device.verify_token(token):
         raise ValidationError(_("That code is not right. Check the time on your phone and try again."))
+    # The recorded factors must be intact before a new one is vouched for with them.
+    if not _factors_intact(user):
+        raise ValidationError(_("Your second factors could not be checked. Ask an administrator."))
     device.confirmed = True
     device.name = name or "authenticator"
     device.save(update_fields=["confirmed", "name"])
+    integrity.seal_factors(user)
     record_event(
         action="account.totp_added", actor_id=user.pk, target_type="totp_device", target_id=device.pk
     )
@@ -85,6 +103,7 @@ def remove_totp(*, user: User, device_id: int) -> None:
     device = TOTPDevice.objects.get(user=user, pk=device_id, confirmed=True)
     _ensure_not_last(user, removing_totp=1)
     device.delete()
+    integrity.seal_factors(user)
     record_event(
         action="account.totp_removed", actor_id=user.pk, target_type="totp_device", target_id=device_id
     )
@@ -189,6 +208,7 @@ def finish_registration(
         public_key=verified.credential_public_key,
         sign_count=verified.sign_count,
     )
+    integrity.seal_factors(user)
     record_event(
         action="account.webauthn_added", actor_id=user.pk, target_type="webauthn", target_id=credential.pk
     )
@@ -226,7 +246,7 @@ def verify_assertion(request: HttpRequest, user: User, *, credential_json: str) 
         .filter(user=user, credential_id_hash=_credential_hash(raw_id))
         .first()
     )
-    if credential is None:
+    if credential is None or not _factors_intact(user):
         return None
     rp = relying_party(request)
     try:
@@ -251,6 +271,7 @@ def remove_webauthn(*, user: User, credential_id: int) -> None:
     credential = WebAuthnCredential.objects.get(user=user, pk=credential_id)
     _ensure_not_last(user, removing_keys=1)
     credential.delete()
+    integrity.seal_factors(user)
     record_event(
         action="account.webauthn_removed", actor_id=user.pk, target_type="webauthn", target_id=credential_id
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -14,7 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from corridor.accounts import keyring
+from corridor.accounts import integrity, keyring
+from corridor.accounts.integrity import check_user, seal_user, wrap_context
 from corridor.accounts.models import (
     CASE_READING_ROLES,
     OrgKeyKind,
@@ -26,7 +28,14 @@ from corridor.accounts.models import (
 from corridor.audit.services import record_event
 from corridor.crypto import keys
 from corridor.crypto.errors import WrongPassword
-from corridor.crypto.kdf import Argon2Cost, unwrap_with_password, wrap_with_password
+from corridor.crypto.kdf import (
+    LEGACY_VERSION,
+    Argon2Cost,
+    unwrap_with_password,
+    wrap_version,
+    wrap_with_password,
+    wrapped_cost,
+)
 from corridor.web import throttle
 
 
@@ -62,22 +71,25 @@ def create_user(
 ) -> User:
     """Create a staff user with a fresh key pair wrapped under their password.
 
-    The index key is sealed to the new user from the actor's own wrap (or from
-    `index_key` during init and recovery); keys that read cases are never wrapped here:
-    a holder must grant them.
+    No organisation key is wrapped here except `index_key` when init or a test passes
+    it: administrators hold no key that searches or reads cases, so a holder grants
+    the new user's keys from the key grants page.
     """
     username = username.strip()
     validate_roles(roles)
     validate_password(password, User(username=username))
     pair = keys.generate_keypair()
+    user = User(
+        id=uuid.uuid4(), username=username, public_key=pair.public, must_change_password=must_change_password
+    )
     # Argon2id runs before the transaction: the database write lock is never held for it.
-    wrapped = wrap_with_password(pair.private, password, argon2_cost())
+    wrapped = wrap_with_password(pair.private, password, argon2_cost(), context=wrap_context(user))
     with transaction.atomic():
         if User.objects.filter(username__iexact=username).exists():
             raise ValidationError(_("That username is taken."))
-        user = User(username=username, public_key=pair.public, must_change_password=must_change_password)
         user.wrapped_private_key = wrapped
         user.set_unusable_password()
+        seal_user(user, roles)
         user.save()
         RoleAssignment.objects.bulk_create([RoleAssignment(user=user, role=r) for r in sorted(roles)])
         record_event(
@@ -87,19 +99,16 @@ def create_user(
             target_id=user.pk,
             data={"roles": sorted(roles)},
         )
-        _wrap_index_key(actor=actor, actor_private_key=actor_private_key, user=user, index_key=index_key)
+        user._role_codes = set(roles)
+        integrity.seal_factors(user)
+        if index_key is not None and OrgKeyKind.INDEX in keyring.entitled_kinds(user):
+            keyring.wrap_secrets_for_user(actor=actor, user=user, secrets={OrgKeyKind.INDEX: index_key})
     return user
 
 
-def _wrap_index_key(
-    *, actor: User | None, actor_private_key: bytes | None, user: User, index_key: bytes | None
-) -> None:
-    if index_key is None and actor is not None and actor_private_key is not None:
-        index_key = keyring.unseal_org_key(
-            user=actor, user_private_key=actor_private_key, kind=OrgKeyKind.INDEX
-        )
-    if index_key is not None:
-        keyring.wrap_secrets_for_user(actor=actor, user=user, secrets={OrgKeyKind.INDEX: index_key})
+def unwrap_user_key(user: User, password: str) -> bytes:
+    """The user's private key from their password wrap, which must be bound to them; raises WrongPassword."""
+    return unwrap_with_password(bytes(user.wrapped_private_key), password, context=wrap_context(user))
 
 
 @transaction.atomic
@@ -109,10 +118,13 @@ def set_roles(*, actor: User, user: User, roles: set[str]) -> None:
     before = set(user.role_codes)
     if actor.pk == user.pk and Role.ADMIN in before and Role.ADMIN not in roles:
         raise ValidationError(_("You cannot remove your own administrator role."))
+    check_user(user)
     RoleAssignment.objects.filter(user=user).exclude(role__in=roles).delete()
     for role in sorted(roles - before):
         RoleAssignment.objects.create(user=user, role=role)
     user._role_codes = set(roles)
+    seal_user(user, roles)
+    user.save(update_fields=["integrity"])
     record_event(
         action="account.roles_changed",
         actor_id=actor.pk,
@@ -152,7 +164,8 @@ def disable_user(*, actor: User, user: User) -> None:
     if actor.pk == user.pk:
         raise ValidationError(_("You cannot disable your own account."))
     user.is_active = False
-    user.save(update_fields=["is_active"])
+    seal_user(user)
+    user.save(update_fields=["is_active", "integrity"])
     ended = end_sessions(user=user)
     record_event(
         action="account.disabled",
@@ -165,8 +178,11 @@ def disable_user(*, actor: User, user: User) -> None:
 
 @transaction.atomic
 def enable_user(*, actor: User, user: User) -> None:
+    # Enabling vouches for the row again, so it must not have been altered while disabled.
+    check_user(user)
     user.is_active = True
-    user.save(update_fields=["is_active"])
+    seal_user(user)
+    user.save(update_fields=["is_active", "integrity"])
     record_event(action="account.enabled", actor_id=actor.pk, target_type="user", target_id=user.pk)
 
 
@@ -179,18 +195,22 @@ def change_password(
     """
     if login_blocked(user.username):
         raise ValidationError(_("Too many failed attempts for this account."), code="throttled")
+    check_user(user)
     try:
-        private = unwrap_with_password(bytes(user.wrapped_private_key), current_password)
+        private = unwrap_user_key(user, current_password)
     except WrongPassword:
         record_login_failure(username=user.username, user=user, stage="password_change")
         raise ValidationError(_("Your current password is not correct."), code="wrong_password") from None
     validate_password(new_password, user)
-    wrapped = wrap_with_password(private, new_password, argon2_cost())
+    wrapped = wrap_with_password(private, new_password, argon2_cost(), context=wrap_context(user))
     with transaction.atomic():
         user.wrapped_private_key = wrapped
         user.must_change_password = False
         user.password_changed_at = datetime.now(UTC)
-        user.save(update_fields=["wrapped_private_key", "must_change_password", "password_changed_at"])
+        seal_user(user)
+        user.save(
+            update_fields=["wrapped_private_key", "must_change_password", "password_changed_at", "integrity"]
+        )
         ended = end_sessions(user=user, except_session_key=keep_session_key)
         record_event(
             action="account.password_changed",
@@ -210,17 +230,25 @@ def reset_password(*, actor: User, actor_private_key: bytes, user: User, new_pas
     if actor.pk == user.pk:
         raise ValidationError(_("Change your own password from your account page."))
     validate_password(new_password, user)
+    check_user(user)
     pair = keys.generate_keypair()
-    wrapped = wrap_with_password(pair.private, new_password, argon2_cost())
+    user.public_key = pair.public
+    wrapped = wrap_with_password(pair.private, new_password, argon2_cost(), context=wrap_context(user))
     with transaction.atomic():
         lost = sorted(user.key_wraps.values_list("org_key__kind", flat=True))
         user.key_wraps.all().delete()
-        user.public_key = pair.public
         user.wrapped_private_key = wrapped
         user.must_change_password = True
         user.password_changed_at = datetime.now(UTC)
+        seal_user(user)
         user.save(
-            update_fields=["public_key", "wrapped_private_key", "must_change_password", "password_changed_at"]
+            update_fields=[
+                "public_key",
+                "wrapped_private_key",
+                "must_change_password",
+                "password_changed_at",
+                "integrity",
+            ]
         )
         ended = end_sessions(user=user)
         record_event(
@@ -230,7 +258,6 @@ def reset_password(*, actor: User, actor_private_key: bytes, user: User, new_pas
             target_id=user.pk,
             data={"wraps_lost": lost, "sessions_ended": ended},
         )
-        _wrap_index_key(actor=actor, actor_private_key=actor_private_key, user=user, index_key=None)
 
 
 @transaction.atomic
@@ -242,6 +269,7 @@ def reset_second_factors(*, actor: User, user: User) -> None:
         raise ValidationError(_("Manage your own second factors from your account page."))
     totp, _count = TOTPDevice.objects.filter(user=user).delete()
     keys_removed, _count = user.webauthn_credentials.all().delete()
+    integrity.seal_factors(user)
     ended = end_sessions(user=user)
     record_event(
         action="account.second_factors_reset",
@@ -295,7 +323,9 @@ _DUMMY_WRAP: bytes | None = None
 def _dummy_wrap() -> bytes:
     global _DUMMY_WRAP
     if _DUMMY_WRAP is None:
-        _DUMMY_WRAP = wrap_with_password(secrets.token_bytes(32), secrets.token_urlsafe(16), argon2_cost())
+        _DUMMY_WRAP = wrap_with_password(
+            secrets.token_bytes(32), secrets.token_urlsafe(16), argon2_cost(), context=b"dummy"
+        )
     return _DUMMY_WRAP
 
 
@@ -309,13 +339,42 @@ class Unlocked:
 
 def unlock_with_password(username: str, password: str) -> Unlocked | None:
     """Check a password by unwrapping the user's key; None for any failure, in the same time."""
-    user = User.objects.filter(username__iexact=username.strip()).first()
-    if user is None or not user.is_active:
+    user = User.objects.filter(username__iexact=username.strip()).prefetch_related("role_assignments").first()
+    if user is None or not user.is_active or not integrity.user_ok(user):
         with contextlib.suppress(WrongPassword):
-            unwrap_with_password(_dummy_wrap(), password)
+            unwrap_with_password(_dummy_wrap(), password, context=b"dummy")
+        if user is not None and user.is_active:
+            # A row written outside Corridor: refused like a wrong password, but on the record.
+            record_integrity_failure(what="user", target_type="user", target_id=str(user.pk))
         return None
     try:
-        private = unwrap_with_password(bytes(user.wrapped_private_key), password)
+        private = unwrap_user_key(user, password)
     except WrongPassword:
         return None
+    if keys.public_key_of(private) != bytes(user.public_key):
+        # The wrap opened but holds another key than the certified public one.
+        record_integrity_failure(what="user_key_pair", target_type="user", target_id=str(user.pk))
+        return None
+    if wrap_version(bytes(user.wrapped_private_key)) == LEGACY_VERSION:
+        _upgrade_wrap(user, private, password)
     return Unlocked(user=user, private_key=private)
+
+
+def _upgrade_wrap(user: User, private: bytes, password: str) -> None:
+    """Re-wrap a key made before owner binding, at the first sign-in that can (one more Argon2id call)."""
+    wrapped = wrap_with_password(
+        private, password, wrapped_cost(bytes(user.wrapped_private_key)), context=wrap_context(user)
+    )
+    with transaction.atomic():
+        user.wrapped_private_key = wrapped
+        seal_user(user)
+        user.save(update_fields=["wrapped_private_key", "integrity"])
+        record_event(action="account.wrap_upgraded", actor_id=user.pk, target_type="user", target_id=user.pk)
+
+
+@transaction.atomic
+def record_integrity_failure(*, what: str, target_type: str = "", target_id: str = "") -> None:
+    """Put a failed integrity check on the audit record (codes and ids only)."""
+    record_event(
+        action="integrity.check_failed", target_type=target_type, target_id=target_id, data={"what": what}
+    )

@@ -166,10 +166,10 @@ def user_enable_view(request: HttpRequest, user_id: uuid.UUID) -> HttpResponse:
 @role_required(Role.OPERATOR, Role.COORDINATOR)
 @require_GET
 def key_grants_view(request: HttpRequest) -> HttpResponse:
-    """Keys that read cases are granted by people who hold them, never by administrators."""
+    """Keys that read or search cases are granted by people who hold them, never by administrators."""
     actor = _actor(request)
     held = keyring.held_kinds(actor)
-    pending = [p for p in keyring.pending_grants() if p.kind.value in held and p.kind != OrgKeyKind.INDEX]
+    pending = [p for p in keyring.pending_grants() if p.kind.value in held]
     return render(request, "accounts/key_grants.html", {"pending": pending})
 
 
@@ -183,11 +183,9 @@ def key_grant_view(request: HttpRequest, user_id: uuid.UUID, kind: str) -> HttpR
     except ValueError:
         raise Http404 from None
     recipient = User.objects.filter(pk=user_id, is_active=True).first()
-    # Only what the grants page offers: a key the actor holds, the recipient needs and lacks
-    # (the index key is wrapped by administrators when they create accounts).
+    # Only what the grants page offers: a key the actor holds, the recipient needs and lacks.
     if (
         recipient is None
-        or key_kind == OrgKeyKind.INDEX
         or key_kind.value not in keyring.held_kinds(actor)
         or key_kind not in keyring.entitled_kinds(recipient)
         or key_kind.value in keyring.held_kinds(recipient)

@@ -1,81 +1,138 @@
-"""The thread key: creation, sealing to its holders, and opening it for staff or the applicant."""
+"""A thread's two keys: creation, sealing to their holders, and opening them for staff or the applicant.
+
+- The **conversation key** encrypts what the person and staff both read (the person's
+  messages, replies, the staff copies of photos). It is sealed to the hotline key, to
+  the person's codename key and to the recovery key.
+- The **staff key** encrypts what only staff read (triage answers, contact details,
+  internal notes). It is sealed to the hotline key and the recovery key, never to the
+  person: a leaked codename and a copy of the database do not open it.
+
+Every wrap carries a commitment to its key under the integrity key held in
+configuration, and is sealed only to public keys that match their pins.
+"""
 
 from __future__ import annotations
 
-import hashlib
+import base64
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
+
 from corridor.accounts import keyring
-from corridor.accounts.models import OrgKey, OrgKeyKind, User
+from corridor.accounts.integrity import IntegrityFailure, key_check, key_check_ok
+from corridor.accounts.models import OrgKeyKind, User
 from corridor.audit.services import record_event
 from corridor.crypto import keys
-from corridor.crypto.envelope import open_field, seal_field
+from corridor.crypto.envelope import generate_key, open_field, seal_field
 from corridor.crypto.errors import DecryptionFailed
-from corridor.hotline.models import Thread, ThreadKeyWrap, WrapRecipient
+from corridor.hotline.models import (
+    Attachment,
+    KeyPurpose,
+    Message,
+    MessageKind,
+    Thread,
+    ThreadKeyWrap,
+    ThreadLayout,
+    WrapRecipient,
+)
 
 
 class ThreadLocked(Exception):
     """The thread key cannot be opened with what this person holds."""
 
 
+@dataclass(frozen=True)
+class ThreadKeys:
+    conversation: bytes
+    staff: bytes
+
+
 def codename_salt() -> bytes:
-    """Organisation-wide Argon2id salt for codenames: fixed per installation, not secret.
-
-    It comes from the first hotline key ever made, so rotating the hotline key later
-    does not make every codename unknown.
-    """
-    first = OrgKey.objects.filter(kind=OrgKeyKind.HOTLINE).order_by("version").first()
-    if first is None:
-        raise keyring.KeyUnavailable("the organisation has no hotline key: run `corridor init`")
-    return hashlib.sha256(b"corridor.codename-salt.v1" + bytes(first.public_key)).digest()[:16]
+    """Organisation-wide Argon2id salt for codenames: pinned in configuration, not secret."""
+    return keyring.codename_salt()
 
 
-def seal_thread_key(thread: Thread, thread_key: bytes, applicant_public: bytes) -> None:
-    """Seal a new thread's key to the hotline key, the applicant's codename key and the recovery key."""
-    holders = {
-        WrapRecipient.HOTLINE: bytes(keyring.current_key(OrgKeyKind.HOTLINE).public_key),
-        WrapRecipient.APPLICANT: applicant_public,
-        WrapRecipient.RECOVERY: bytes(keyring.current_key(OrgKeyKind.RECOVERY).public_key),
-    }
+def _owner(thread: Thread) -> str:
+    return f"hotline.Thread:{thread.pk}"
+
+
+def _seal_wraps(thread: Thread, purpose: str, key: bytes, holders: Mapping[str, bytes]) -> None:
+    check = key_check(_owner(thread), purpose, thread.key_version, key)
     ThreadKeyWrap.objects.bulk_create(
         ThreadKeyWrap(
             thread=thread,
+            purpose=purpose,
             recipient=recipient,
             key_version=thread.key_version,
-            sealed=keys.seal_to(public, thread_key),
+            sealed=keys.seal_to(public, key),
+            key_check=check,
         )
         for recipient, public in holders.items()
     )
 
 
-def _open_wrap(thread: Thread, recipient: str, private: bytes) -> bytes:
+def seal_thread_keys(thread: Thread, thread_keys: ThreadKeys, applicant_public: bytes) -> None:
+    """Seal a new thread's keys: the conversation key to hotline, applicant and recovery; the staff key
+    to hotline and recovery only. Only pinned public keys are sealed to."""
+    hotline = keyring.pinned_public_key(OrgKeyKind.HOTLINE)
+    recovery = keyring.pinned_public_key(OrgKeyKind.RECOVERY)
+    _seal_wraps(
+        thread,
+        KeyPurpose.CONVERSATION,
+        thread_keys.conversation,
+        {
+            WrapRecipient.HOTLINE: hotline,
+            WrapRecipient.APPLICANT: applicant_public,
+            WrapRecipient.RECOVERY: recovery,
+        },
+    )
+    _seal_wraps(
+        thread,
+        KeyPurpose.STAFF,
+        thread_keys.staff,
+        {WrapRecipient.HOTLINE: hotline, WrapRecipient.RECOVERY: recovery},
+    )
+
+
+def _open_wrap(thread: Thread, purpose: str, recipient: str, private: bytes) -> bytes:
     wrap = ThreadKeyWrap.objects.filter(
-        thread=thread, recipient=recipient, key_version=thread.key_version
+        thread=thread, purpose=purpose, recipient=recipient, key_version=thread.key_version
     ).first()
     if wrap is None:
         raise ThreadLocked("no wrap for this holder")
     try:
-        return keys.unseal(private, bytes(wrap.sealed))
+        key = keys.unseal(private, bytes(wrap.sealed))
     except DecryptionFailed as exc:
         raise ThreadLocked("the wrap does not open") from exc
+    # Wraps of legacy threads carry no commitment until the thread is upgraded.
+    legacy = thread.layout == ThreadLayout.LEGACY and not bytes(wrap.key_check)
+    if not legacy and not key_check_ok(bytes(wrap.key_check), _owner(thread), purpose, wrap.key_version, key):
+        raise IntegrityFailure("thread_key", str(thread.pk))
+    return key
 
 
-def thread_key_for_applicant(thread: Thread, applicant_private: bytes) -> bytes:
-    return _open_wrap(thread, WrapRecipient.APPLICANT, applicant_private)
+def conversation_key_for_applicant(thread: Thread, applicant_private: bytes) -> bytes:
+    return _open_wrap(thread, KeyPurpose.CONVERSATION, WrapRecipient.APPLICANT, applicant_private)
 
 
-def thread_key_for_staff(
+def thread_keys_for_staff(
     *, user: User, user_private_key: bytes, thread: Thread, purpose: str, attachment: str = ""
-) -> bytes:
-    """Open the thread key through the hotline key; every opening is an audit event."""
+) -> ThreadKeys:
+    """Open both keys through the hotline key; every opening is an audit event.
+
+    A legacy thread (one key for everything) is upgraded on the way: from then on the
+    person's codename no longer opens its notes and intake.
+    """
     try:
         hotline_private = keyring.unseal_org_key(
             user=user, user_private_key=user_private_key, kind=OrgKeyKind.HOTLINE
         )
     except keyring.KeyUnavailable as exc:
         raise ThreadLocked("this user holds no hotline key") from exc
-    thread_key = _open_wrap(thread, WrapRecipient.HOTLINE, hotline_private)
+    conversation = _open_wrap(thread, KeyPurpose.CONVERSATION, WrapRecipient.HOTLINE, hotline_private)
     record_event(
         action="hotline.thread_decrypted",
         actor_id=user.pk,
@@ -83,21 +140,202 @@ def thread_key_for_staff(
         target_id=thread.pk,
         data={"purpose": purpose, **({"attachment": attachment} if attachment else {})},
     )
-    return thread_key
+    if thread.layout == ThreadLayout.LEGACY:
+        upgraded = upgrade_legacy_thread(thread=thread, conversation_key=conversation, actor=user)
+        if upgraded is not None:
+            return upgraded
+        thread.layout = ThreadLayout.SPLIT
+    staff = _open_wrap(thread, KeyPurpose.STAFF, WrapRecipient.HOTLINE, hotline_private)
+    return ThreadKeys(conversation=conversation, staff=staff)
+
+
+# --- envelopes and what they bind ---------------------------------------------------
+
+
+def message_context(message: Message) -> dict[str, str]:
+    """The plain columns a message's meaning depends on: a note cannot become a reply, nor move."""
+    return {"thread": str(message.thread_id), "kind": message.kind, "author": str(message.author_id or "")}
+
+
+def message_key(thread_keys: ThreadKeys, kind: str) -> bytes:
+    return thread_keys.staff if kind == MessageKind.NOTE else thread_keys.conversation
+
+
+def intake_context(thread: Thread) -> dict[str, str]:
+    return {"channel": thread.channel}
+
+
+def attachment_context(attachment: Attachment) -> dict[str, str]:
+    return {"thread": str(attachment.thread_id), "message": str(attachment.message_id)}
 
 
 def seal_json(
-    thread_key: bytes, value: dict[str, Any], *, model: str, row: str, field: str, version: int
+    key: bytes,
+    value: Mapping[str, Any],
+    *,
+    model: str,
+    row: str,
+    field: str,
+    version: int,
+    context: Mapping[str, str],
 ) -> bytes:
     return seal_field(
-        thread_key,
+        key,
         json.dumps(value, ensure_ascii=False).encode(),
         model=model,
         row=row,
         field=field,
         key_version=version,
+        context=context,
     )
 
 
-def open_json(thread_key: bytes, envelope: bytes, *, model: str, row: str, field: str) -> dict[str, Any]:
-    return dict(json.loads(open_field(thread_key, envelope, model=model, row=row, field=field)))
+def open_json(
+    key: bytes,
+    envelope: bytes,
+    *,
+    model: str,
+    row: str,
+    field: str,
+    context: Mapping[str, str],
+    legacy: bool = False,
+) -> dict[str, Any]:
+    """Decrypt a JSON envelope; a legacy thread's envelopes (which bind no context) only when `legacy`."""
+    plaintext = open_field(
+        key, envelope, model=model, row=row, field=field, context=context, accept_legacy=legacy
+    )
+    try:
+        value = json.loads(plaintext)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise DecryptionFailed("the envelope does not hold JSON") from exc
+    if not isinstance(value, dict):
+        raise DecryptionFailed("the envelope does not hold an object")
+    return value
+
+
+def seal_evidence(*, attachment_id: str, thread_id: str, original_key: bytes, sha256: str) -> bytes:
+    """The original's file key, sealed to the evidence key (fewer holders than the thread's keys).
+
+    Sealed boxes carry no associated data, so the ids go inside and are checked on opening.
+    """
+    payload = {
+        "attachment": attachment_id,
+        "thread": thread_id,
+        "key": base64.b64encode(original_key).decode(),
+        "sha256": sha256,
+    }
+    return keys.seal_to(keyring.pinned_public_key(OrgKeyKind.EVIDENCE), json.dumps(payload).encode())
+
+
+def open_evidence(*, evidence_private: bytes, attachment: Attachment) -> tuple[bytes, str]:
+    """The original's file key and hash, for a holder of the evidence key; refused if moved between rows."""
+    payload = json.loads(keys.unseal(evidence_private, bytes(attachment.evidence)))
+    if payload.get("attachment") != str(attachment.pk) or payload.get("thread") != str(attachment.thread_id):
+        raise IntegrityFailure("evidence", str(attachment.pk))
+    return base64.b64decode(payload["key"]), str(payload["sha256"])
+
+
+# --- threads written before the staff key --------------------------------------------
+
+
+@transaction.atomic
+def upgrade_legacy_thread(
+    *, thread: Thread, conversation_key: bytes, actor: User | None
+) -> ThreadKeys | None:
+    """Re-key a thread written with one key: a new staff key for intake and notes, bound envelopes
+    for every row, originals' keys sealed to the evidence key, and commitments on the old wraps.
+
+    Returns None when another request upgraded the thread first (its staff key is then in the wraps).
+    """
+    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    if thread.layout != ThreadLayout.LEGACY:
+        return None
+    new = ThreadKeys(conversation=conversation_key, staff=generate_key())
+    version = thread.key_version
+    intake = open_json(
+        conversation_key,
+        bytes(thread.intake),
+        model="hotline.Thread",
+        row=str(thread.pk),
+        field="intake",
+        context={},
+        legacy=True,
+    )
+    thread.intake = seal_json(
+        new.staff,
+        intake,
+        model="hotline.Thread",
+        row=str(thread.pk),
+        field="intake",
+        version=version,
+        context=intake_context(thread),
+    )
+    for message in Message.objects.filter(thread=thread):
+        body = open_json(
+            conversation_key,
+            bytes(message.body),
+            model="hotline.Message",
+            row=str(message.pk),
+            field="body",
+            context={},
+            legacy=True,
+        )
+        message.body = seal_json(
+            message_key(new, message.kind),
+            body,
+            model="hotline.Message",
+            row=str(message.pk),
+            field="body",
+            version=version,
+            context=message_context(message),
+        )
+        message.save(update_fields=["body"])
+    for attachment in Attachment.objects.filter(thread=thread):
+        meta = open_json(
+            conversation_key,
+            bytes(attachment.meta),
+            model="hotline.Attachment",
+            row=str(attachment.pk),
+            field="meta",
+            context={},
+            legacy=True,
+        )
+        original_key = base64.b64decode(meta.pop("original_key"))
+        attachment.evidence = seal_evidence(
+            attachment_id=str(attachment.pk),
+            thread_id=str(thread.pk),
+            original_key=original_key,
+            sha256=str(meta.get("sha256", "")),
+        )
+        attachment.meta = seal_json(
+            conversation_key,
+            meta,
+            model="hotline.Attachment",
+            row=str(attachment.pk),
+            field="meta",
+            version=version,
+            context=attachment_context(attachment),
+        )
+        attachment.save(update_fields=["meta", "evidence"])
+    check = key_check(_owner(thread), KeyPurpose.CONVERSATION, version, conversation_key)
+    ThreadKeyWrap.objects.filter(thread=thread, purpose=KeyPurpose.CONVERSATION, key_version=version).update(
+        key_check=check
+    )
+    _seal_wraps(
+        thread,
+        KeyPurpose.STAFF,
+        new.staff,
+        {
+            WrapRecipient.HOTLINE: keyring.pinned_public_key(OrgKeyKind.HOTLINE),
+            WrapRecipient.RECOVERY: keyring.pinned_public_key(OrgKeyKind.RECOVERY),
+        },
+    )
+    thread.layout = ThreadLayout.SPLIT
+    thread.save(update_fields=["intake", "layout"])
+    record_event(
+        action="hotline.thread_upgraded",
+        actor_id=actor.pk if actor else None,
+        target_type="thread",
+        target_id=thread.pk,
+    )
+    return new

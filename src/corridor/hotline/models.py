@@ -1,8 +1,11 @@
 """Hotline threads: a person's contact with the organisation before it becomes a case.
 
 Only what the inbox must sort and filter on is plaintext (urgency, status, channel,
-coarse region, timestamps, assignee, a random short code). Triage answers, messages,
-notes and files are encrypted under the thread's key.
+coarse region, timestamps, assignee, a random short code). A thread has two keys: the
+conversation key (what the person and staff both read: the person's messages, replies
+and the staff copies of their photos), which the person's codename opens, and the
+staff key (triage answers, contact details, internal notes), which it never opens.
+Originals of photos are sealed to the evidence key.
 """
 
 from __future__ import annotations
@@ -40,6 +43,13 @@ class Channel(models.TextChoices):
     MESSENGER = "messenger", _("Messenger")
 
 
+class ThreadLayout(models.IntegerChoices):
+    """How a thread's content is keyed; a legacy thread is upgraded when an operator opens it."""
+
+    LEGACY = 1, _("One key for everything (before the staff key)")
+    SPLIT = 2, _("Conversation key and staff key")
+
+
 class Thread(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     code = models.CharField(max_length=12, unique=True)
@@ -49,7 +59,8 @@ class Thread(models.Model):
     urgency = models.PositiveSmallIntegerField(choices=Urgency.choices)
     region = models.CharField(max_length=8, blank=True)
     key_version = models.PositiveIntegerField(default=1)
-    # Triage answers and contact details, encrypted under the thread key.
+    layout = models.PositiveSmallIntegerField(choices=ThreadLayout.choices, default=ThreadLayout.SPLIT)
+    # Triage answers and contact details, encrypted under the staff key.
     intake = models.BinaryField()
     created_at = models.DateTimeField()
     last_applicant_at = models.DateTimeField()
@@ -79,19 +90,34 @@ class WrapRecipient(models.TextChoices):
     RECOVERY = "recovery", _("Recovery key")
 
 
+class KeyPurpose(models.TextChoices):
+    CONVERSATION = "conversation", _("Conversation key")
+    STAFF = "staff", _("Staff key")
+
+
 class ThreadKeyWrap(models.Model):
-    """The thread key sealed to one holder: the hotline key, the applicant, or recovery."""
+    """One of a thread's keys sealed to one holder: the hotline key, the applicant, or recovery.
+
+    `key_check` commits to the key inside under the integrity key held in configuration,
+    so a wrap of another key written into the database is refused when opened.
+    """
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="key_wraps")
+    purpose = models.CharField(max_length=16, choices=KeyPurpose.choices, default=KeyPurpose.CONVERSATION)
     recipient = models.CharField(max_length=16, choices=WrapRecipient.choices)
     key_version = models.PositiveIntegerField(default=1)
     sealed = models.BinaryField()
+    key_check = models.BinaryField(default=b"")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["thread", "recipient", "key_version"], name="one_thread_wrap_per_holder"
-            )
+                fields=["thread", "purpose", "recipient", "key_version"], name="one_thread_wrap_per_holder"
+            ),
+            # The person's codename never opens what only staff may read.
+            models.CheckConstraint(
+                condition=~models.Q(purpose="staff", recipient="applicant"), name="staff_key_never_to_applicant"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -127,8 +153,9 @@ class Message(models.Model):
 class Attachment(models.Model):
     """A file: the sealed original as received and a copy with metadata removed.
 
-    `meta` (name, type, size, SHA-256 of the raw bytes, the file keys) is an envelope
-    under the thread key; the two blobs are secretstream ciphertext in storage.
+    `meta` (name, type, size, SHA-256 of the raw bytes, the staff copy's file key) is an
+    envelope under the conversation key; `evidence` (the original's file key) is sealed
+    to the evidence key; the two blobs are secretstream ciphertext in storage.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -136,6 +163,7 @@ class Attachment(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
     created_at = models.DateTimeField()
     meta = models.BinaryField()
+    evidence = models.BinaryField(default=b"")
     original_blob = models.CharField(max_length=80)
     stripped_blob = models.CharField(max_length=80)
 

@@ -86,7 +86,9 @@ def prepare_files(uploads: list[EncryptedUpload]) -> list[PreparedFile]:
     return [PreparedFile(upload, strip_image(upload.plaintext())) for upload in uploads]
 
 
-def _store_files(thread: Thread, message: Message, thread_key: bytes, files: list[PreparedFile]) -> None:
+def _store_files(
+    thread: Thread, message: Message, conversation_key: bytes, files: list[PreparedFile]
+) -> None:
     for prepared in files:
         upload, stripped = prepared.upload, prepared.stripped
         attachment_id = uuid.uuid4()
@@ -99,38 +101,47 @@ def _store_files(thread: Thread, message: Message, thread_key: bytes, files: lis
         stripped_name = default_storage.save(
             stripped_name, ContentFile(encrypt_bytes(stripped_key, stripped.data))
         )
+        # The original's key (with the photo's GPS and camera data behind it) goes to the
+        # evidence key only; the conversation key opens just the metadata-free copy.
         meta = {
             "name": upload.name,
             "type": upload.content_type,
             "size": upload.size,
             "sha256": upload.sha256,
-            "original_key": base64.b64encode(upload.key).decode(),
             "view_key": base64.b64encode(stripped_key).decode(),
             "view_type": stripped.content_type,
             "view_size": len(stripped.data),
         }
-        Attachment.objects.create(
+        attachment = Attachment(
             id=attachment_id,
             thread=thread,
             message=message,
             created_at=message.created_at,
-            meta=thread_keys.seal_json(
-                thread_key,
-                meta,
-                model="hotline.Attachment",
-                row=str(attachment_id),
-                field="meta",
-                version=thread.key_version,
+            evidence=thread_keys.seal_evidence(
+                attachment_id=str(attachment_id),
+                thread_id=str(thread.pk),
+                original_key=upload.key,
+                sha256=upload.sha256,
             ),
             original_blob=original_name,
             stripped_blob=stripped_name,
         )
+        attachment.meta = thread_keys.seal_json(
+            conversation_key,
+            meta,
+            model="hotline.Attachment",
+            row=str(attachment_id),
+            field="meta",
+            version=thread.key_version,
+            context=thread_keys.attachment_context(attachment),
+        )
+        attachment.save(force_insert=True)
 
 
 def _add_message(
     *,
     thread: Thread,
-    thread_key: bytes,
+    key: bytes,
     kind: str,
     author: User | None,
     text: str,
@@ -139,27 +150,24 @@ def _add_message(
     message_id: uuid.UUID | None = None,
     at: datetime | None = None,
 ) -> Message:
+    """Store one message under `key` (the staff key for notes, the conversation key otherwise)."""
     message_id = message_id or uuid.uuid4()
     body: dict[str, str] = {"text": text}
     if signature is not None:
         body["sig"] = base64.b64encode(signature).decode()
-    message = Message.objects.create(
-        id=message_id,
-        thread=thread,
-        kind=kind,
-        author=author,
-        created_at=at or _now(),
-        body=thread_keys.seal_json(
-            thread_key,
-            body,
-            model="hotline.Message",
-            row=str(message_id),
-            field="body",
-            version=thread.key_version,
-        ),
+    message = Message(id=message_id, thread=thread, kind=kind, author=author, created_at=at or _now())
+    message.body = thread_keys.seal_json(
+        key,
+        body,
+        model="hotline.Message",
+        row=str(message_id),
+        field="body",
+        version=thread.key_version,
+        context=thread_keys.message_context(message),
     )
+    message.save(force_insert=True)
     if files:
-        _store_files(thread, message, thread_key, files)
+        _store_files(thread, message, key, files)
     return message
 
 
@@ -193,7 +201,7 @@ def open_thread(
     # The one Argon2id call runs before the transaction, so the database write lock is
     # never held while it runs (on SQLite that would stall every other writer).
     codename_text, derived = _derive_unused_codename(codename_in_words)
-    thread_key = generate_key()
+    keys_of_thread = thread_keys.ThreadKeys(conversation=generate_key(), staff=generate_key())
     urgency = urgency_for(triage)
     with transaction.atomic():
         if Thread.objects.filter(lookup_id=derived.lookup_id).exists():  # pragma: no cover - 2**-53
@@ -212,18 +220,19 @@ def open_thread(
         )
         intake = {"triage": triage.as_dict(), "contact": contact}
         thread.intake = thread_keys.seal_json(
-            thread_key,
+            keys_of_thread.staff,
             intake,
             model="hotline.Thread",
             row=str(thread.id),
             field="intake",
             version=thread.key_version,
+            context=thread_keys.intake_context(thread),
         )
         thread.save()
-        thread_keys.seal_thread_key(thread, thread_key, derived.keypair.public)
-        _add_message(
+        thread_keys.seal_thread_keys(thread, keys_of_thread, derived.keypair.public)
+        message = _add_message(
             thread=thread,
-            thread_key=thread_key,
+            key=keys_of_thread.conversation,
             kind=MessageKind.APPLICANT,
             author=operator,
             text=text,
@@ -235,7 +244,12 @@ def open_thread(
             actor_id=operator.pk if operator else None,
             target_type="thread",
             target_id=thread.pk,
-            data={"channel": channel, "urgency": int(urgency), "files": len(files)},
+            data={
+                "channel": channel,
+                "urgency": int(urgency),
+                "files": len(files),
+                "message": str(message.pk),
+            },
         )
     return NewThread(thread=thread, codename=codename_text)
 
@@ -286,7 +300,7 @@ def find_thread_by_codename(text: str) -> ApplicantAccess | None:
         _record_lookup_failure()
         return None
     try:
-        thread_keys.thread_key_for_applicant(thread, derived.keypair.private)
+        thread_keys.conversation_key_for_applicant(thread, derived.keypair.private)
     except thread_keys.ThreadLocked:
         _record_lookup_failure()
         return None
@@ -298,9 +312,9 @@ def add_applicant_message(
     *, thread: Thread, applicant_private: bytes, text: str, files: list[PreparedFile]
 ) -> Message:
     text = clean_text(text, required=not files)
-    thread_key = thread_keys.thread_key_for_applicant(thread, applicant_private)
+    conversation_key = thread_keys.conversation_key_for_applicant(thread, applicant_private)
     message = _add_message(
-        thread=thread, thread_key=thread_key, kind=MessageKind.APPLICANT, author=None, text=text, files=files
+        thread=thread, key=conversation_key, kind=MessageKind.APPLICANT, author=None, text=text, files=files
     )
     updates: dict[str, object] = {"last_applicant_at": message.created_at}
     # A person writing again must be seen, even on a thread someone closed (wrongly, perhaps).
@@ -312,7 +326,7 @@ def add_applicant_message(
         action="hotline.applicant_wrote",
         target_type="thread",
         target_id=thread.pk,
-        data={"files": len(files), "reopened": reopened},
+        data={"files": len(files), "reopened": reopened, "message": str(message.pk)},
     )
     return message
 
@@ -332,7 +346,8 @@ def _signing_payload(thread: Thread, message_id: uuid.UUID, text: str) -> bytes:
 
 
 def signing_verify_key() -> bytes:
-    return bytes(keyring.current_key(OrgKeyKind.SIGNING).public_key)
+    """The pinned verify key: a signing key row written into the database verifies nothing."""
+    return keyring.pinned_public_key(OrgKeyKind.SIGNING)
 
 
 def verify_reply(thread: Thread, message: Message, text: str, signature: bytes, verify_key: bytes) -> bool:
@@ -347,14 +362,14 @@ def post_reply(*, operator: User, user_private_key: bytes, thread: Thread, text:
     signing_seed = keyring.unseal_org_key(
         user=operator, user_private_key=user_private_key, kind=OrgKeyKind.SIGNING
     )
-    thread_key = thread_keys.thread_key_for_staff(
+    opened = thread_keys.thread_keys_for_staff(
         user=operator, user_private_key=user_private_key, thread=thread, purpose="reply"
     )
     message_id = uuid.uuid4()
     signature = keys.sign(signing_seed, _signing_payload(thread, message_id, text))
     message = _add_message(
         thread=thread,
-        thread_key=thread_key,
+        key=opened.conversation,
         kind=MessageKind.REPLY,
         author=operator,
         text=text,
@@ -367,7 +382,13 @@ def post_reply(*, operator: User, user_private_key: bytes, thread: Thread, text:
     if thread.status == ThreadStatus.NEW:
         updates["status"] = ThreadStatus.IN_CONVERSATION
     Thread.objects.filter(pk=thread.pk).update(**updates)
-    record_event(action="hotline.reply_sent", actor_id=operator.pk, target_type="thread", target_id=thread.pk)
+    record_event(
+        action="hotline.reply_sent",
+        actor_id=operator.pk,
+        target_type="thread",
+        target_id=thread.pk,
+        data={"message": str(message.pk)},
+    )
     return message
 
 
@@ -375,13 +396,18 @@ def post_reply(*, operator: User, user_private_key: bytes, thread: Thread, text:
 def add_note(*, operator: User, user_private_key: bytes, thread: Thread, text: str) -> Message:
     """An internal note: staff only, never shown to the applicant."""
     text = clean_text(text, required=True)
-    thread_key = thread_keys.thread_key_for_staff(
+    opened = thread_keys.thread_keys_for_staff(
         user=operator, user_private_key=user_private_key, thread=thread, purpose="note"
     )
-    message = _add_message(
-        thread=thread, thread_key=thread_key, kind=MessageKind.NOTE, author=operator, text=text
+    # Notes go under the staff key, which the person's codename never opens.
+    message = _add_message(thread=thread, key=opened.staff, kind=MessageKind.NOTE, author=operator, text=text)
+    record_event(
+        action="hotline.note_added",
+        actor_id=operator.pk,
+        target_type="thread",
+        target_id=thread.pk,
+        data={"message": str(message.pk)},
     )
-    record_event(action="hotline.note_added", actor_id=operator.pk, target_type="thread", target_id=thread.pk)
     return message
 
 

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from corridor.accounts import keyring, unlock
 from corridor.accounts.decorators import role_required
 from corridor.accounts.models import Role, User
+from corridor.crypto.errors import CryptoError
 from corridor.hotline import access, reading, services
 from corridor.hotline import keys as thread_keys
 from corridor.hotline.forms_staff import (
@@ -322,14 +323,20 @@ def attachment_view(request: HttpRequest, thread_id: uuid.UUID, attachment_id: u
     attachment = Attachment.objects.filter(pk=attachment_id, thread=thread).first()
     if attachment is None:
         raise Http404
-    thread_key = thread_keys.thread_key_for_staff(
+    opened = thread_keys.thread_keys_for_staff(
         user=user,
         user_private_key=unlock.user_private_key(request),
         thread=thread,
         purpose="file",
         attachment=str(attachment.pk),
     )
-    data, view_type = reading.attachment_view_copy(thread_key=thread_key, attachment=attachment)
+    attachment.refresh_from_db()  # opening may have upgraded a legacy thread's rows
+    try:
+        data, view_type = reading.attachment_view_copy(
+            conversation_key=opened.conversation, attachment=attachment
+        )
+    except CryptoError:
+        raise Http404 from None
     extension = VIEW_TYPES.get(view_type)
     content_type = view_type if extension else "application/octet-stream"
     response = HttpResponse(data, content_type=content_type)

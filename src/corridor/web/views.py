@@ -51,3 +51,8 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return _error(request, 500)
+
+
+def integrity_failure(request: HttpRequest) -> HttpResponse:
+    """A key or row failed its integrity check: nothing was shown or changed."""
+    return _error(request, 503)

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from corridor.accounts import keyring, services
+from corridor.accounts import keyring, pins, services
 from corridor.accounts.models import OrgKeyKind, Role
 from corridor.crypto.words import fingerprint_words
 
@@ -62,11 +62,21 @@ class Command(BaseCommand):
             if keyholder
             else ""
         )
+        if pins.configured() is not None:
+            raise CommandError(
+                f"Key pins already exist ({pins.pins_path()} or CORRIDOR_KEY_PINS) but the database "
+                "has no keys: remove the old pins deliberately before making a new organisation."
+            )
+        pinned_at = None
         try:
             with transaction.atomic():
-                words, secrets = keyring.create_organisation_keys(
+                created = keyring.create_organisation_keys(
                     threshold=options["threshold"], share_count=options["shares"]
                 )
+                words, secrets = created.shares, created.secrets
+                # The pins are written before any key is used, and before the commit: if
+                # they cannot be written, nothing is created.
+                pinned_at = pins.write(created.pins)
                 services.create_user(
                     actor=None,
                     actor_private_key=None,
@@ -85,14 +95,26 @@ class Command(BaseCommand):
                         roles={Role.COORDINATOR, Role.OPERATOR},
                         must_change_password=False,
                     )
-                    keyring.wrap_secrets_for_user(actor=None, user=holder, secrets=secrets)
-        except (ValidationError, ValueError) as exc:
+                    entitled = {k: v for k, v in secrets.items() if k in keyring.entitled_kinds(holder)}
+                    keyring.wrap_secrets_for_user(actor=None, user=holder, secrets=entitled)
+        except (ValidationError, ValueError, OSError) as exc:
+            # Nothing was committed, so pins of keys that do not exist must not stay behind.
+            if pinned_at is not None:
+                pinned_at.unlink(missing_ok=True)
             messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
             raise CommandError("; ".join(messages)) from None
         self._print_shares(words, options["threshold"])
-        signing = keyring.current_key(OrgKeyKind.SIGNING)
+        if pinned_at is None:
+            self.stdout.write(
+                "\nKey pins: CORRIDOR_KEY_PINS is set, so nothing was written. It must be exactly:"
+            )
+        else:
+            self.stdout.write(
+                f"\nKey pins written to {pinned_at} (keep it with the configuration; it is public):"
+            )
+        self.stdout.write("  " + created.pins.text())
         self.stdout.write("\nSigning key fingerprint (publish it on the organisation's own channels):")
-        self.stdout.write("  " + fingerprint_words(bytes(signing.public_key)))
+        self.stdout.write("  " + fingerprint_words(keyring.pinned_public_key(OrgKeyKind.SIGNING)))
         self.stdout.write(
             f"\nAdministrator '{admin_name}' created; a second factor is set up at first sign-in."
         )

@@ -11,9 +11,8 @@ from django.db import connections, transaction
 from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from corridor.accounts import keyring, second_factor, services
+from corridor.accounts import integrity, keyring, pins, second_factor, services
 from corridor.accounts.models import OrgKeyKind, Role, User
-from corridor.crypto.kdf import unwrap_with_password
 from corridor.crypto.words import fingerprint_words
 from corridor.web.server import serve
 
@@ -74,6 +73,8 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         if not keyring.organisation_initialised():
             self._create_demo()
+        elif pins.configured() is None:
+            self._pin_older_demo()
         with translation.override("en"):
             self._print_guide(options["port"])
         if options["no_serve"]:
@@ -81,9 +82,20 @@ class Command(BaseCommand):
         connections.close_all()
         serve(bind=f"127.0.0.1:{options['port']}", workers=2)
 
+    @staticmethod
+    def _pin_older_demo() -> None:
+        """A demo directory made before key pinning: pin its keys as `corridor pin-keys` would."""
+        olga = User.objects.get(username="olga")
+        private = services.unwrap_user_key(olga, DEMO_PASSWORD)
+        index_key = keyring.index_key_before_pinning(user=olga, user_private_key=private)
+        with transaction.atomic():
+            pins.write(keyring.pin_existing_keys(index_key=index_key))
+
     @transaction.atomic
     def _create_demo(self) -> None:
-        words, secrets = keyring.create_organisation_keys(threshold=3, share_count=5)
+        created = keyring.create_organisation_keys(threshold=3, share_count=5)
+        words, secrets = created.shares, created.secrets
+        pins.write(created.pins)
         shares_file = settings.DATA_DIR / "demo-recovery-shares.txt"
         shares_file.write_text("\n".join(words) + "\n")
         shares_file.chmod(0o600)
@@ -100,6 +112,7 @@ class Command(BaseCommand):
             entitled = {k: v for k, v in secrets.items() if k in keyring.entitled_kinds(user)}
             keyring.wrap_secrets_for_user(actor=None, user=user, secrets=entitled)
             TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
+            integrity.seal_factors(user)
         codename = self._create_threads(secrets)
         (settings.DATA_DIR / "demo-codename.txt").write_text(codename + "\n")
 
@@ -108,7 +121,7 @@ class Command(BaseCommand):
         from corridor.hotline import services as hotline
 
         olga = User.objects.get(username="olga")
-        olga_key_private = unwrap_with_password(bytes(olga.wrapped_private_key), DEMO_PASSWORD)
+        olga_key_private = services.unwrap_user_key(olga, DEMO_PASSWORD)
         first = ""
         for i, (triage, text) in enumerate(_demo_threads()):
             created = hotline.open_thread(triage=triage, text=text, files=[])
@@ -158,8 +171,7 @@ class Command(BaseCommand):
             "Second-factor code for a user, now (in another terminal):",
             f"  .venv/bin/corridor --data-dir {data_dir} totp alice",
             "",
-            "Signing key fingerprint: "
-            + fingerprint_words(bytes(keyring.current_key(OrgKeyKind.SIGNING).public_key)),
+            "Signing key fingerprint: " + fingerprint_words(keyring.pinned_public_key(OrgKeyKind.SIGNING)),
             f"Recovery shares (demo only, 3 of 5): {data_dir / 'demo-recovery-shares.txt'}",
             f"A demo applicant's codename (for {base}/ru/thread/): {self._demo_codename()}",
             "",
