@@ -92,6 +92,18 @@ SECRET_KEY = _secret
 # key versions: set this before `corridor init` and never change it, or earlier entries
 # stop verifying (with it set, SECRET_KEY can be rotated freely).
 CORRIDOR_AUDIT_KEY = env_secret("CORRIDOR_AUDIT_KEY")
+# Where `corridor worker` ships each new head of the audit chain, so that a cut or a wipe
+# shows against a copy the database cannot change: a file (absolute path, on another
+# mount or append-only storage) that gets one `SEQ HASH ISO-TIME` line per new head,
+# and/or addresses that each get a fixed-shape mail holding only the sequence number and
+# hash. Both empty: nothing is shipped. The interval is how often the worker looks.
+CORRIDOR_AUDIT_ANCHOR_FILE = env_str("CORRIDOR_AUDIT_ANCHOR_FILE", "")
+if CORRIDOR_AUDIT_ANCHOR_FILE and not Path(CORRIDOR_AUDIT_ANCHOR_FILE).is_absolute():
+    raise ImproperlyConfigured("CORRIDOR_AUDIT_ANCHOR_FILE must be an absolute path")
+CORRIDOR_AUDIT_ANCHOR_RECIPIENTS = env_list("CORRIDOR_AUDIT_ANCHOR_RECIPIENTS", [])
+CORRIDOR_AUDIT_ANCHOR_INTERVAL_MINUTES = env_int("CORRIDOR_AUDIT_ANCHOR_INTERVAL_MINUTES", 10)
+if CORRIDOR_AUDIT_ANCHOR_INTERVAL_MINUTES < 1:
+    raise ImproperlyConfigured("CORRIDOR_AUDIT_ANCHOR_INTERVAL_MINUTES must be at least 1")
 
 ALLOWED_HOSTS = env_list("CORRIDOR_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
 
@@ -147,6 +159,34 @@ CORRIDOR_ORG_NAME = env_str("CORRIDOR_ORG_NAME", "Corridor")
 # the address the organisation publishes on its own channels (the signing key's
 # fingerprint is computed from the key itself).
 CORRIDOR_PUBLIC_ADDRESS = env_str("CORRIDOR_PUBLIC_ADDRESS", "")
+
+# --- The applicant's side: traces on the person's phone, and what they are told ---
+# The CSRF cookie ends with the browser session, like every other cookie Corridor sets,
+# so a phone keeps no year-long trace of the hotline. Staff lose nothing: their sessions
+# end with the browser too (SESSION_EXPIRE_AT_BROWSER_CLOSE).
+CSRF_COOKIE_AGE = None
+
+
+def _env_per_language(name: str) -> dict[str, str]:
+    """NAME for every applicant language, NAME_RU / NAME_EN for one ("" keys the common value)."""
+    # The applicant languages are LANGUAGES below; empty values fall back to Corridor's own text.
+    return {"": env_str(name).strip()} | {
+        code: env_str(f"{name}_{code.upper()}").strip() for code in ("ru", "en")
+    }
+
+
+# Browsers keep page titles in their history, so every applicant page has this one title.
+CORRIDOR_APPLICANT_TITLE = _env_per_language("CORRIDOR_APPLICANT_TITLE")
+# On the start page and the codename page: when to expect a reply, what to do if someone
+# is detained right now, and the organisation's other safe channels (plain text, never links).
+CORRIDOR_REPLY_EXPECTATION = _env_per_language("CORRIDOR_REPLY_EXPECTATION")
+CORRIDOR_DETAINED_NOW_TEXT = _env_per_language("CORRIDOR_DETAINED_NOW_TEXT")
+CORRIDOR_OTHER_CHANNELS = _env_per_language("CORRIDOR_OTHER_CHANNELS")
+# Where "Leave quickly" ends up. Empty (the default): Corridor's own neutral page. An
+# https:// address elsewhere makes the browser contact that host, so it is opt-in.
+CORRIDOR_QUICK_EXIT_URL = _env_per_language("CORRIDOR_QUICK_EXIT_URL")
+# Times on the applicant's pages are shown in the zone the people writing live in.
+CORRIDOR_APPLICANT_TIME_ZONE = env_str("CORRIDOR_APPLICANT_TIME_ZONE", "Europe/Moscow")
 # First-response deadline per urgency (1 critical … 4 low), in minutes.
 CORRIDOR_FIRST_RESPONSE_MINUTES = {
     1: env_int("CORRIDOR_RESPONSE_MINUTES_CRITICAL", 60),
@@ -159,6 +199,17 @@ CORRIDOR_LOOKUP_FAILURE_LIMIT = env_int("CORRIDOR_LOOKUP_FAILURE_LIMIT", 60)
 CORRIDOR_LOOKUP_WINDOW_SECONDS = env_int("CORRIDOR_LOOKUP_WINDOW_SECONDS", 10 * 60)
 CORRIDOR_APPLICANT_IDLE_SECONDS = env_int("CORRIDOR_APPLICANT_IDLE_SECONDS", 15 * 60)
 CORRIDOR_PHONE_REGION = env_str("CORRIDOR_PHONE_REGION", "RU")
+# The organisation's key fingerprints and codename salt, written once by `corridor init`
+# (corridor.accounts.pins). Inline in CORRIDOR_KEY_PINS, or in a file: keep it where a
+# database writer cannot reach (configuration, another mount), like the secret key.
+CORRIDOR_KEY_PINS = env_str("CORRIDOR_KEY_PINS", "").strip()
+CORRIDOR_KEY_PINS_FILE = Path(env_str("CORRIDOR_KEY_PINS_FILE", "") or DATA_DIR / "key_pins")
+# Who may hold the evidence key, which opens the originals of uploads (with their GPS
+# and camera metadata): fewer holders than the photos' staff copies.
+CORRIDOR_EVIDENCE_ROLES = env_list("CORRIDOR_EVIDENCE_ROLES", ["coordinator", "documenter"])
+# An optional pepper for blind indexes, held only in configuration: with it, a holder of
+# the index key and a copy of the database still cannot test guesses offline.
+CORRIDOR_INDEX_PEPPER = env_secret("CORRIDOR_INDEX_PEPPER")
 # Security keys are bound to this domain and origin; unset, the request's validated host is used.
 CORRIDOR_WEBAUTHN_RP_ID = env_str("CORRIDOR_WEBAUTHN_RP_ID", "")
 CORRIDOR_WEBAUTHN_ORIGIN = env_str("CORRIDOR_WEBAUTHN_ORIGIN", "")
