@@ -54,6 +54,8 @@ def test_safe_production_settings_pass(tmp_path: Path) -> None:
         ({"CORRIDOR_ARGON2_MEMLIMIT": str(4 * 1024**3)}, "corridor.E007"),
         ({"CORRIDOR_LOOKUP_WINDOW_SECONDS": "0"}, "corridor.E008"),
         ({"CORRIDOR_CODENAME_OPSLIMIT": "1"}, "corridor.E009"),
+        ({"CORRIDOR_INDEX_PEPPER": "too short"}, "corridor.E013"),
+        ({"CORRIDOR_EVIDENCE_ROLES": "admin"}, "corridor.E014"),
     ],
 )
 def test_unsafe_production_settings_refuse_to_start(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zoneinfo
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -88,4 +90,73 @@ def hotline_settings_check(app_configs: Any, **kwargs: Any) -> list[Error]:
     codename_cost = (settings.CORRIDOR_CODENAME_OPSLIMIT, settings.CORRIDOR_CODENAME_MEMLIMIT)
     if settings.PRODUCTION and _below_production_floor(*codename_cost):
         errors.append(Error("The codename Argon2id cost is below the production floor.", id="corridor.E009"))
+    return errors
+
+
+@register()
+def applicant_side_check(app_configs: Any, **kwargs: Any) -> list[Error]:
+    """The quick exit leaves only for an https:// address; applicant times use a real zone."""
+    from corridor.hotline.applicant import quick_exit_problem
+
+    errors = []
+    for language, url in settings.CORRIDOR_QUICK_EXIT_URL.items():
+        problem = quick_exit_problem(url) if url else ""
+        if problem:
+            name = "CORRIDOR_QUICK_EXIT_URL" + (f"_{language.upper()}" if language else "")
+            errors.append(
+                Error(
+                    f"{name} {problem}.",
+                    hint="Give a full https:// address of a harmless site, or leave it empty.",
+                    id="corridor.E010",
+                )
+            )
+    try:
+        zoneinfo.ZoneInfo(settings.CORRIDOR_APPLICANT_TIME_ZONE)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        errors.append(
+            Error(
+                "CORRIDOR_APPLICANT_TIME_ZONE is not a known time zone.",
+                hint="Use an IANA name such as Europe/Moscow.",
+                id="corridor.E011",
+            )
+        )
+    return errors
+
+
+@register()
+def audit_anchor_check(app_configs: Any, **kwargs: Any) -> list[Error]:
+    """An anchor file in a missing directory (an unmounted anchor volume) would never get a head."""
+    anchor_file = settings.CORRIDOR_AUDIT_ANCHOR_FILE
+    if anchor_file and not Path(anchor_file).parent.is_dir():
+        return [
+            Error(
+                "The directory of CORRIDOR_AUDIT_ANCHOR_FILE does not exist.",
+                hint="Mount the anchor storage, or correct the path.",
+                id="corridor.E012",
+            )
+        ]
+    return []
+
+
+@register()
+def key_integrity_check(app_configs: Any, **kwargs: Any) -> list[Error]:
+    """A short index pepper could be guessed; evidence roles must name roles that read cases."""
+    errors = []
+    pepper = settings.CORRIDOR_INDEX_PEPPER
+    if pepper and len(pepper.encode()) < 32:
+        errors.append(
+            Error(
+                "CORRIDOR_INDEX_PEPPER is shorter than 32 bytes.",
+                hint="Use 32 or more random bytes, e.g. 64 hex digits; set it before any index is stored.",
+                id="corridor.E013",
+            )
+        )
+    allowed = {"operator", "caseworker", "coordinator", "documenter"}
+    if not settings.CORRIDOR_EVIDENCE_ROLES or set(settings.CORRIDOR_EVIDENCE_ROLES) - allowed:
+        errors.append(
+            Error(
+                "CORRIDOR_EVIDENCE_ROLES must name one or more of: " + ", ".join(sorted(allowed)) + ".",
+                id="corridor.E014",
+            )
+        )
     return errors
