@@ -6,7 +6,10 @@ import json
 from typing import Any
 
 from django import template
-from django.urls import translate_url
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+
+from corridor.crypto.words import words_to_digits
 
 register = template.Library()
 
@@ -30,12 +33,29 @@ def word_groups(value: str) -> list[str]:
     return [group.strip() for group in str(value).split("·") if group.strip()]
 
 
+@register.filter
+def fingerprint_in_digits(value: str) -> str:
+    """A fingerprint's words as the digit groups pages in other languages show ("" if it is not one)."""
+    try:
+        return words_to_digits(str(value))
+    except ValueError:
+        return ""
+
+
 @register.simple_tag(takes_context=True)
 def same_page_in(context: dict[str, Any], language: str) -> str:
-    """This page's address in another language (the applicant's pages carry it in the path)."""
+    """This page's address in another language, rebuilt from its URL name; else that language's start page."""
+    # Never from the request path: a crafted address (//evil.example/ru/, /\evil.example/)
+    # would come back as a link to another host. Pages that did not resolve (404) have no name.
     request = context.get("request")
-    path = request.get_full_path() if request is not None else "/"
-    return translate_url(path, language)
+    match = getattr(request, "resolver_match", None)
+    with translation.override(language):
+        if match is not None and match.view_name:
+            try:
+                return reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+            except NoReverseMatch:
+                pass
+        return reverse("hotline_public:landing")
 
 
 @register.filter
