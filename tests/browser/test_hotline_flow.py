@@ -11,12 +11,14 @@ import io
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
 from PIL import ExifTags, Image
 from playwright.sync_api import Locator, Page, expect
 from pytest_django.live_server_helper import LiveServer
+from shamir_mnemonic.wordlist import WORDLIST
 
 from corridor.accounts.models import User
 from tests.browser.conftest import CHROMIUM, NO_CHROMIUM, VIEWPORTS, PageFactory
@@ -31,6 +33,7 @@ SAFE_CONTACT = "Only here, after ten in the evening"
 REPLY = "We read you. Stay where you are tonight; we will write again by morning."
 AGAIN = "Thank you. My aunt says I can stay until Friday."
 PHOTO = "IMG_0001.jpg"
+NEUTRAL_TITLES = {"en": "Notes", "ru": "Заметки"}
 
 
 def photo_with_gps(folder: Path) -> Path:
@@ -66,16 +69,19 @@ def quick_exit(page: Page) -> Locator:
 
 
 def check_applicant_page(page: Page, viewport: str) -> None:
-    """No script at all, and nothing wider than the screen (no sideways scrolling on a phone)."""
+    """No script, the one neutral title, and nothing wider than the screen (no sideways scrolling)."""
     page.wait_for_load_state("load")
     expect(page.locator("script")).to_have_count(0)
+    expect(page).to_have_title(NEUTRAL_TITLES[page.locator("html").get_attribute("lang") or ""])
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= VIEWPORTS[viewport]["width"], f"{page.url} is {width}px wide"
 
 
 def assert_only_csrf_cookie(page: Page) -> None:
-    names = {cookie["name"] for cookie in page.context.cookies()}
-    assert names <= {settings.CSRF_COOKIE_NAME}, names
+    """No cookie but CSRF's, and that one ends with the browser session (expires -1)."""
+    cookies = page.context.cookies()
+    assert {cookie["name"] for cookie in cookies} <= {settings.CSRF_COOKIE_NAME}, cookies
+    assert all(cookie["expires"] == -1 for cookie in cookies), cookies
 
 
 def assert_no_other_host(requested: list[str], live_server: LiveServer) -> None:
@@ -89,13 +95,16 @@ def write_request(page: Page, live_server: LiveServer, viewport: str, shoot: Sho
     page.goto(f"{live_server.url}/ru/")
     expect(page.locator("html")).to_have_attribute("lang", "ru")
     check_applicant_page(page, viewport)
+    assert page.context.cookies() == []
 
     page.get_by_role("link", name="English", exact=True).click()
     expect(page).to_have_url(f"{live_server.url}/en/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(heading(page)).to_have_text("You can ask us for help")
     expect(page.get_by_role("link", name="Leave quickly")).to_be_visible()
+    expect(page.get_by_role("heading", name="If someone is detained right now")).to_be_visible()
     check_applicant_page(page, viewport)
+    assert page.context.cookies() == []
     shoot(page, "hotline-landing")
 
     page.get_by_role("link", name="Write to us").click()
@@ -132,6 +141,10 @@ def write_request(page: Page, live_server: LiveServer, viewport: str, shoot: Sho
 def answer_as_operator(page: Page, live_server: LiveServer, olga: User, shoot: Shoot) -> None:
     """Olga finds the critical thread, sees the message and its photo, and replies."""
     sign_in_through_pages(page, live_server, olga)
+    # Staff can read the fingerprint either way to a person: words, and the digits Russian pages show.
+    expect(page.locator(".fingerprint")).to_have_count(2)
+    expect(page.locator(".fingerprint.digits")).to_contain_text(re.compile(r"\d{4} \d{4} \d{4} \d{4}"))
+    shoot(page, "staff-home")
     page.get_by_role("link", name="Hotline", exact=True).click()
     expect(heading(page)).to_have_text("Hotline")
     rows = page.locator("table.inbox tbody tr")
@@ -176,7 +189,21 @@ def read_and_write_again(
     shoot(page, "hotline-enter")
     assert_only_csrf_cookie(page)
 
-    page.get_by_label("Your codename").fill(codename)
+    field = page.get_by_label("Your codename")
+    expect(field).to_have_attribute("type", "password")
+    expect(field).to_have_attribute("autocomplete", "off")
+    field.fill(codename)
+    submit(page.get_by_role("button", name="Show the codename"))
+    expect(page).to_have_url(f"{live_server.url}/en/thread/")  # never in the address
+    expect(field).to_have_attribute("type", "text")
+    expect(field).to_have_attribute("autocomplete", "off")
+    expect(field).to_have_value(codename)
+    expect(field).to_be_focused()
+    check_applicant_page(page, viewport)
+    shoot(page, "hotline-enter-shown")
+    submit(page.get_by_role("button", name="Hide the codename"))
+    expect(field).to_have_attribute("type", "password")
+    expect(field).to_have_value(codename)
     submit(page.get_by_role("button", name="Open"))
     expect(page).to_have_url(f"{live_server.url}/en/thread/messages/")
     thread_cookie = {c["name"]: c for c in page.context.cookies()}["corridor_thread"]
@@ -187,6 +214,7 @@ def read_and_write_again(
     expect(mine).to_contain_text("1 photo sent")
     expect(reply.locator(".text")).to_have_text(REPLY)
     expect(reply.get_by_text("signed by the organisation")).to_be_visible()
+    expect(reply.locator("time")).to_contain_text("MSK")  # the applicants' zone, not the server's UTC
 
     page.get_by_label("Your message").fill(AGAIN)
     submit(page.get_by_role("button", name="Send", exact=True))
@@ -210,6 +238,7 @@ def read_and_write_again(
     page.goto(f"{live_server.url}/en/thread/messages/")
     expect(page).to_have_url(f"{live_server.url}/en/thread/")
     expect(page.get_by_label("Your codename")).to_have_value("")
+    expect(page.get_by_label("Your codename")).to_have_attribute("type", "password")
 
 
 def test_person_writes_operator_answers_person_reads_the_signed_reply(
@@ -229,6 +258,89 @@ def test_person_writes_operator_answers_person_reads_the_signed_reply(
     returning = applicant_page(new_page, requested)
     read_and_write_again(returning, live_server, viewport, shoot, codename)
     assert_no_other_host(requested, live_server)
+
+
+CRAFTED = [
+    "//evil.example/ru/",
+    "/ru//evil.example",
+    "/%2F%2Fevil.example/en/",
+    "/%5Cevil.example/ru/",
+    "/ru/?x=//evil.example",
+]
+
+
+def test_crafted_addresses_give_no_link_to_another_host(
+    new_page: PageFactory, live_server: LiveServer, org: dict[str, object], viewport: str, shoot: Shoot
+) -> None:
+    page = new_page(java_script_enabled=False)
+    for crafted in CRAFTED:
+        page.goto(f"{live_server.url}{crafted}")
+        check_applicant_page(page, viewport)
+        links = page.locator("a[href]")
+        written = [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
+        assert written, crafted
+        assert all(re.match(r"^/(?![/\\])", href) for href in written), (crafted, written)
+        resolved = [links.nth(i).evaluate("a => a.href") for i in range(links.count())]
+        assert all(url.startswith(f"{live_server.url}/") for url in resolved), (crafted, resolved)
+    shoot(page, "hotline-crafted")
+
+    page.get_by_role("link", name="English", exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/en/")  # the page's own name, without the query
+
+
+def write_in_russian(page: Page, live_server: LiveServer) -> str:
+    """The shortest request, through the Russian form; returns the codename."""
+    page.goto(f"{live_server.url}/ru/request/")
+    question(page, "Вы сейчас задержаны или в опасности?").get_by_label("Да", exact=True).check()
+    page.get_by_label("Ваше сообщение").fill(MESSAGE)
+    submit(page.get_by_role("button", name="Отправить", exact=True))
+    codename = page.locator(".codename")
+    expect(codename).to_have_text(re.compile(r"^\s*\d{4} \d{4} \d{4} \d{4}\s*$"))
+    return codename.inner_text().strip()
+
+
+def test_a_configured_quick_exit_leaves_the_thread_for_the_neutral_site(
+    new_page: PageFactory, live_server: LiveServer, org: dict[str, object], settings: Any
+) -> None:
+    settings.CORRIDOR_QUICK_EXIT_URL = {"": "", "ru": "https://pogoda.example/", "en": ""}
+    page = new_page(java_script_enabled=False)
+    # The neutral site is answered here, inside the browser: the test contacts no other host.
+    page.context.route("https://pogoda.example/**", lambda route: route.fulfill(body="Погода"))
+    codename = write_in_russian(page, live_server)
+    page.goto(f"{live_server.url}/ru/thread/")
+    page.get_by_label("Ваше кодовое имя").fill(codename)
+    submit(page.get_by_role("button", name="Открыть"))
+    expect(page).to_have_url(f"{live_server.url}/ru/thread/messages/")
+
+    quick_exit(page).click()
+
+    expect(page).to_have_url("https://pogoda.example/")
+    left = {cookie["name"] for cookie in page.context.cookies(live_server.url)}
+    assert left <= {settings.CSRF_COOKIE_NAME}, left
+    page.go_back()
+    expect(page).to_have_url(f"{live_server.url}/ru/thread/")
+
+
+def test_russian_pages_show_digits_not_english_words(
+    new_page: PageFactory, live_server: LiveServer, org: dict[str, object], viewport: str, shoot: Shoot
+) -> None:
+    page = new_page(java_script_enabled=False)
+    page.goto(f"{live_server.url}/ru/")
+    fingerprint = page.locator(".verify .fingerprint")
+    expect(fingerprint).to_have_text(re.compile(r"^\s*(\d{4}\D+){11}\d{4}\s*$"))
+    published = re.findall(r"\d{4}", fingerprint.inner_text())
+    assert len(published) == 12
+    assert not set(re.findall(r"[a-z]+", page.locator("main").inner_text())) & set(WORDLIST)
+    check_applicant_page(page, viewport)
+    shoot(page, "hotline-ru-landing-digits")
+
+    page.goto(f"{live_server.url}/ru/request/")
+    expect(page.locator('input[name="codename_form"]')).to_have_count(0)
+    write_in_russian(page, live_server)
+    assert re.findall(r"\d{4}", page.locator(".verify .fingerprint").inner_text()) == published
+    expect(page.get_by_role("heading", name="Если кого-то задержали прямо сейчас")).to_be_visible()
+    check_applicant_page(page, viewport)
+    shoot(page, "hotline-ru-codename")
 
 
 def test_russian_pages_speak_russian(

@@ -18,6 +18,7 @@ from corridor.accounts import keyring
 from corridor.accounts.models import User
 from corridor.audit.models import AuditEvent
 from corridor.crypto.kdf import unwrap_with_password
+from corridor.crypto.words import words_to_digits
 from corridor.hotline import services
 from corridor.hotline.models import Message, MessageKind, Thread, ThreadKeyWrap, Urgency
 from tests.conftest import PASSWORD
@@ -27,9 +28,10 @@ pytestmark = pytest.mark.django_db
 CODENAME = re.compile(r'<p class="codename[^"]*"[^>]*>\s*(\d{4} \d{4} \d{4} \d{4})\s*</p>')
 
 
-def shows_fingerprint(page: str) -> bool:
-    """The signing key's words appear in order, in their groups of four."""
-    groups = [g.strip() for g in keyring.signing_fingerprint_words().split("·")]
+def shows_fingerprint(page: str, lang: str = "en") -> bool:
+    """The signing key's words (digits on Russian pages) appear in order, in their groups of four."""
+    words = keyring.signing_fingerprint_words()
+    groups = [g.strip() for g in (words if lang == "en" else words_to_digits(words)).split("·")]
     rendered = "".join(f'<span class="fp-group">{g}</span> ' for g in groups)
     return len(groups) == 3 and rendered in page
 
@@ -94,7 +96,7 @@ def test_landing_shows_the_signing_fingerprint_and_a_quick_exit(org: dict[str, o
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert shows_fingerprint(page)
+    assert shows_fingerprint(page, lang)
     assert quick_exit(lang) in page
     assert f'<html lang="{lang}">' in page
 

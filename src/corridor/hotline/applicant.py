@@ -1,9 +1,10 @@
-"""The applicant's session: created only once a person is inside their thread.
+"""The applicant's session, and the organisation's words and addresses shown on their side.
 
-Before that, the only cookie is CSRF's. Inside, the applicant's private key is kept
-split like a staff key (corridor.crypto.keys.split_for_session): one half in the
-server-side session, the other in its own HttpOnly, SameSite=Strict cookie. Neither
-the codename nor anything derived from it that could find the thread is stored.
+No cookie until a form is shown, and then only CSRF's, for the browser session. Inside
+a thread, the applicant's private key is kept split like a staff key
+(corridor.crypto.keys.split_for_session): one half in the server-side session, the
+other in its own HttpOnly, SameSite=Strict cookie. Neither the codename nor anything
+derived from it that could find the thread is stored.
 """
 
 from __future__ import annotations
@@ -11,10 +12,14 @@ from __future__ import annotations
 import base64
 import time
 import uuid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import rotate_token
+from django.utils.functional import Promise
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from corridor.crypto import keys
 from corridor.crypto.errors import DecryptionFailed
@@ -73,3 +78,51 @@ def apply_thread_cookie(request: HttpRequest, response: HttpResponse) -> HttpRes
     elif getattr(request, "_corridor_thread_clear", False):
         response.delete_cookie(COOKIE, samesite="Strict")
     return response
+
+
+# What the applicant's pages say when the organisation has not written its own text.
+DEFAULT_TEXTS: dict[str, Promise | str] = {
+    # Neutral on purpose: browsers keep titles in their history and show them in tabs.
+    "CORRIDOR_APPLICANT_TITLE": _("Notes"),
+    "CORRIDOR_REPLY_EXPECTATION": _(
+        "A person reads every message. We answer as soon as we can, and read first the "
+        "messages of people in danger right now. Come back here with your codename to read the answer."
+    ),
+    "CORRIDOR_DETAINED_NOW_TEXT": _(
+        "Write to us at once, even a few words: where, since when and by whom, if you know. "
+        "Answer “Yes” to the first question so that we see it first."
+    ),
+    "CORRIDOR_OTHER_CHANNELS": "",
+    "CORRIDOR_QUICK_EXIT_URL": "",
+}
+
+
+def text_setting(name: str) -> str:
+    """A per-language applicant setting in this page's language, else its common value, else the default."""
+    values: dict[str, str] = getattr(settings, name)
+    return values.get(get_language() or "", "") or values.get("", "") or str(DEFAULT_TEXTS[name])
+
+
+def quick_exit_problem(url: str) -> str:
+    """Why an address cannot be where the quick exit leaves for, or "" when it can."""
+    if any(ch.isspace() or not ch.isprintable() or ch == "\\" for ch in url):
+        return "holds spaces, control characters or backslashes"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError:
+        return "is not a valid address"
+    if parts.scheme != "https":
+        return "must be an https:// address"
+    if not parts.hostname:
+        return "names no host"
+    if parts.username is not None or parts.password is not None:
+        return "must not carry a user name or password"
+    return ""
+
+
+def quick_exit_url() -> str:
+    """The address "Leave quickly" leaves for in this language; "" keeps the person on the neutral page."""
+    url = text_setting("CORRIDOR_QUICK_EXIT_URL")
+    # The system check refuses a bad address at start; settings changed later fall back safely.
+    return url if url and not quick_exit_problem(url) else ""

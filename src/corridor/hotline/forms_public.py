@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.http import QueryDict
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from corridor.hotline.fields import checked_text
@@ -13,6 +15,9 @@ from corridor.hotline.services import MAX_TEXT
 from corridor.hotline.triage import REGIONS, THREATS, YES_NO_UNSURE, Triage
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+# Languages whose pages offer word codenames and show the fingerprint as words: the word
+# list is English. Other pages offer digits only; a word codename is accepted everywhere.
+WORD_LANGUAGES = frozenset({"en"})
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -117,6 +122,11 @@ class RequestForm(MessageFields):
     # A field people never see; automated senders fill it in.
     website = forms.CharField(required=False, max_length=200, label=_("Leave this empty"))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if get_language() not in WORD_LANGUAGES:
+            del self.fields["codename_form"]
+
     field_order = [
         "in_danger_now",
         "region",
@@ -140,6 +150,10 @@ class RequestForm(MessageFields):
             raise forms.ValidationError(_("The request could not be sent."), code="honeypot")
         return data
 
+    def wants_words(self) -> bool:
+        """Whether the person chose a word codename (offered only on pages in the list's language)."""
+        return "codename_form" in self.fields and self.cleaned_data.get("codename_form") == "words"
+
     def triage(self) -> Triage:
         data = self.cleaned_data
         return Triage(
@@ -153,11 +167,32 @@ class RequestForm(MessageFields):
         )
 
 
+_CODENAME_ATTRS = {"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false", "inputmode": "text"}
+
+
+def _codename_field(widget: forms.Widget) -> forms.CharField:
+    return forms.CharField(label=_("Your codename"), max_length=200, widget=widget)
+
+
 class CodenameForm(forms.Form):
-    codename = forms.CharField(
-        label=_("Your codename"),
-        max_length=200,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false", "inputmode": "text"}
-        ),
-    )
+    """The codename, hidden as it is typed and kept out of the browser's form history."""
+
+    # A password field is neither echoed on screen nor kept in form history (autocomplete=off
+    # as well). "Show" is a second submit button that brings the page back with a text field
+    # holding what was typed: no JavaScript, and the codename travels in the POST body only,
+    # never in an address.
+    codename = _codename_field(forms.PasswordInput(attrs=_CODENAME_ATTRS))
+    shown = False
+
+    @classmethod
+    def toggled(cls, data: QueryDict) -> CodenameForm | None:
+        """For a press of "Show" or "Hide", the form again holding what was typed; None for "Open"."""
+        if "show" not in data and "hide" not in data:
+            return None
+        form = cls(initial={"codename": data.get("codename", "")[:200]})
+        form.shown = "show" in data
+        # The field takes the focus back (autofocus needs no script), so typing can go on.
+        attrs = {**_CODENAME_ATTRS, "autofocus": True}
+        widget = forms.TextInput(attrs) if form.shown else forms.PasswordInput(attrs, render_value=True)
+        form.fields["codename"] = _codename_field(widget)
+        return form

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from corridor.accounts import keyring
+from corridor.crypto.words import words_to_digits
 from corridor.hotline import applicant, reading, services
-from corridor.hotline.forms_public import CodenameForm, MessageFields, RequestForm
+from corridor.hotline.forms_public import WORD_LANGUAGES, CodenameForm, MessageFields, RequestForm
 from corridor.hotline.uploads import UPLOAD_ERROR, EncryptedUpload, UploadRejected, multipart_complete
 
 
@@ -37,22 +40,40 @@ def _discard(uploads: list[EncryptedUpload]) -> None:
         upload.discard()
 
 
-def _verification() -> dict[str, str]:
-    fingerprint = keyring.signing_fingerprint_words() if keyring.organisation_initialised() else ""
-    return {"fingerprint": fingerprint, "public_address": settings.CORRIDOR_PUBLIC_ADDRESS}
+def _verification() -> dict[str, Any]:
+    """The signing key's fingerprint: words where the page speaks the list's language, digits elsewhere."""
+    words = keyring.signing_fingerprint_words() if keyring.organisation_initialised() else ""
+    in_digits = translation.get_language() not in WORD_LANGUAGES
+    return {
+        "fingerprint": words_to_digits(words) if words and in_digits else words,
+        "fingerprint_in_digits": in_digits,
+        "public_address": settings.CORRIDOR_PUBLIC_ADDRESS,
+    }
+
+
+def _next_steps() -> dict[str, str]:
+    """What the organisation tells a person to expect, in the page's language."""
+    return {
+        "reply_expectation": applicant.text_setting("CORRIDOR_REPLY_EXPECTATION"),
+        "detained_now_text": applicant.text_setting("CORRIDOR_DETAINED_NOW_TEXT"),
+        "other_channels": applicant.text_setting("CORRIDOR_OTHER_CHANNELS"),
+    }
 
 
 @require_GET
 def landing_view(request: HttpRequest) -> HttpResponse:
-    return render(request, "hotline/public/landing.html", _verification())
+    return render(request, "hotline/public/landing.html", {**_verification(), **_next_steps()})
 
 
 @require_GET
 def neutral_view(request: HttpRequest) -> HttpResponse:
-    """Where the quick-exit link goes; leaving the thread on the way."""
+    """Where the quick-exit link goes; leaving the thread on the way, and the site if so configured."""
     if request.session.get(applicant.THREAD):
         applicant.leave_thread(request)
-    return applicant.apply_thread_cookie(request, render(request, "hotline/public/neutral.html"))
+    elsewhere = applicant.quick_exit_url()
+    # A redirect rather than a link to the other host, so the thread is left before the person is gone.
+    page = HttpResponseRedirect(elsewhere) if elsewhere else render(request, "hotline/public/neutral.html")
+    return applicant.apply_thread_cookie(request, page)
 
 
 def _salvaged_text(request: HttpRequest) -> dict[str, str]:
@@ -94,7 +115,7 @@ def request_view(request: HttpRequest) -> HttpResponse:
                     triage=form.triage(),
                     text=form.cleaned_data["message"],
                     files=prepared,
-                    codename_in_words=form.cleaned_data.get("codename_form") == "words",
+                    codename_in_words=form.wants_words(),
                 )
             except (UploadRejected, services.InvalidSubmission) as exc:
                 form.add_error(None, str(exc))
@@ -103,6 +124,7 @@ def request_view(request: HttpRequest) -> HttpResponse:
                     "codename": created.codename,
                     "in_words": not created.codename[0].isdigit(),
                     **_verification(),
+                    **_next_steps(),
                 }
                 return render(request, "hotline/public/sent.html", context)
         return render(request, "hotline/public/request.html", {"form": form}, status=400)
@@ -119,6 +141,10 @@ def enter_view(request: HttpRequest) -> HttpResponse:
         # current_thread() may just have ended an idle session: its cookie goes too.
         page = render(request, "hotline/public/enter.html", {"form": CodenameForm()})
         return applicant.apply_thread_cookie(request, page)
+    toggled = CodenameForm.toggled(request.POST)
+    if toggled is not None:
+        # "Show" or "Hide" without JavaScript: the same page again, what was typed kept, nothing looked up.
+        return render(request, "hotline/public/enter.html", {"form": toggled})
     form = CodenameForm(request.POST)
     if form.is_valid():
         if services.lookups_throttled():

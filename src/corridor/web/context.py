@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from corridor.accounts.models import Role, User
+from corridor.hotline import applicant
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -19,4 +20,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "nav_auditor": Role.AUDITOR in roles,
         "nav_keys": bool(roles & {Role.OPERATOR, Role.COORDINATOR}),
         "nav_hotline": Role.OPERATOR in roles,
+        # The applicant's layout and error pages need these; their views may be Django's own.
+        "applicant_title": applicant.text_setting("CORRIDOR_APPLICANT_TITLE"),
+        "applicant_time_zone": settings.CORRIDOR_APPLICANT_TIME_ZONE,
     }
