@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -36,6 +37,17 @@ def test_a_broken_chain_is_reported_on_the_page(signed_in, judy: User) -> None: 
     AuditEvent.objects.filter(seq=2).update(target_id="tampered")
     response = client.post(VERIFY, follow=True)
     assert b"broken at entry #2" in response.content
+
+
+def test_a_wiped_log_is_reported_on_the_page(signed_in, judy: User) -> None:  # type: ignore[no-untyped-def]
+    client = signed_in(judy)
+    # Someone with write access to the database empties the log and its head.
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent")
+        cursor.execute("DELETE FROM audit_auditchainhead")
+    response = client.post(VERIFY, follow=True)
+    assert b"broken at entry #1" in response.content
+    assert AuditEvent.objects.filter(action="audit.verified", data__ok=False, data__first_bad=1).exists()
 
 
 def test_bad_filter_input_is_a_clear_400(signed_in, judy: User) -> None:  # type: ignore[no-untyped-def]

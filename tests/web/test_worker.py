@@ -22,7 +22,8 @@ from django.core.management.base import CommandError
 from django.tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
-from corridor.audit.models import AuditEvent
+from corridor.audit.models import AuditChainHead, AuditEvent
+from corridor.audit.services import record_event
 from corridor.hotline.alerts import send_staff_alert_digest
 from corridor.web.management.commands.worker import (
     PeriodicJob,
@@ -130,6 +131,47 @@ def test_once_runs_the_queue_and_the_due_digest_then_exits(settings: Any) -> Non
     # Run again at once: nothing is due, nothing is sent.
     call_command("worker", "--once", stdout=StringIO())
     assert len(mail.outbox) == 1
+
+
+def test_the_anchor_job_is_scheduled_only_with_somewhere_to_ship_to(
+    db: None, settings: Any, tmp_path: Path
+) -> None:
+    settings.CORRIDOR_AUDIT_ANCHOR_INTERVAL_MINUTES = 5
+    with time_machine.travel(T0, tick=False) as clock:
+        assert enqueue_due_jobs() == ["alerts.digest"]
+        settings.CORRIDOR_AUDIT_ANCHOR_FILE = str(tmp_path / "audit-heads")
+        assert enqueue_due_jobs() == ["audit.anchor"]
+        clock.shift(timedelta(minutes=5))
+        assert enqueue_due_jobs() == ["audit.anchor"]
+    assert DBTaskResult.objects.filter(task_path="corridor.audit.tasks.ship_audit_head").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)  # the queue's worker commits as it goes
+def test_once_ships_each_new_head_once_across_restarts(settings: Any, tmp_path: Path) -> None:
+    anchor_file = tmp_path / "audit-heads"
+    settings.CORRIDOR_AUDIT_ANCHOR_FILE = str(anchor_file)
+    settings.CORRIDOR_AUDIT_ANCHOR_RECIPIENTS = ["anchor@example.org"]
+    record_event(action="test.event")
+    head = AuditChainHead.objects.get()
+
+    call_command("worker", "--once", stdout=StringIO())
+    assert [line.split()[:2] for line in anchor_file.read_text().splitlines()] == [
+        [str(head.last_seq), head.last_hash]
+    ]
+    assert [m.body for m in mail.outbox] == [f"{head.last_seq} {head.last_hash}\n"]
+
+    # A later run of a restarted worker, with the head unchanged: nothing shipped again.
+    with time_machine.travel(datetime.now(UTC) + timedelta(hours=1)):
+        call_command("worker", "--once", stdout=StringIO())
+    assert len(anchor_file.read_text().splitlines()) == 1
+    assert len(mail.outbox) == 1
+
+    record_event(action="test.event")
+    with time_machine.travel(datetime.now(UTC) + timedelta(hours=2)):
+        call_command("worker", "--once", stdout=StringIO())
+    assert len(anchor_file.read_text().splitlines()) == 2
+    assert len(mail.outbox) == 2
+    call_command("audit", "verify", "--anchor", str(anchor_file), stdout=StringIO())
 
 
 def test_the_autoreloader_is_refused(db: None) -> None:

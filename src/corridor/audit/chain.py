@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.utils.crypto import salted_hmac
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 GENESIS = "0" * 64
 
@@ -50,3 +50,20 @@ def entry_hash(
     )
     # Django's salted_hmac: HMAC-SHA256 under SHA-256(salt ‖ secret).
     return salted_hmac("corridor.audit-chain.v1", body, secret=chain_secret(), algorithm="sha256").hexdigest()
+
+
+def head_mac(*, seq: int, digest: str) -> str:
+    """HMAC-SHA256 over the head's sequence number and hash, under the chain key.
+
+    Its own salt gives it a key of its own, so no entry hash can ever pass for a head MAC
+    or the reverse. Without the chain key, nobody can move the head back to an earlier
+    entry after cutting the entries behind it.
+    """
+    return salted_hmac(
+        "corridor.audit-head.v1", f"{seq}:{digest}", secret=chain_secret(), algorithm="sha256"
+    ).hexdigest()
+
+
+def head_mac_valid(*, seq: int, digest: str, mac: str) -> bool:
+    """Whether a stored head MAC matches its sequence number and hash (constant time)."""
+    return constant_time_compare(head_mac(seq=seq, digest=digest), mac)

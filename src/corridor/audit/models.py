@@ -30,14 +30,36 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """A single row that serialises appends and remembers the newest entry."""
+    """A single row that serialises appends and remembers the newest entry.
+
+    `mac` authenticates `last_seq` and `last_hash` under the chain key, so the head
+    cannot be moved back over a cut by someone who can only write to the database.
+    """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+    mac = models.CharField(max_length=64, default="")
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_single_head")]
 
     def __str__(self) -> str:
         return f"head at #{self.last_seq}"
+
+
+class AnchorMailing(models.Model):
+    """The head last mailed to the anchor recipients, so a restart mails no head twice.
+
+    Only the mail needs this row: the anchor file's own last line says what it holds.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_seq = models.BigIntegerField()
+    last_hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_single_anchor_mailing")]
+
+    def __str__(self) -> str:
+        return f"anchor mailed at #{self.last_seq}"

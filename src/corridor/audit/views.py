@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from corridor.accounts import keyring
 from corridor.accounts.decorators import role_required
 from corridor.accounts.forms import AuditFilterForm
 from corridor.accounts.models import Role, User
@@ -37,7 +38,7 @@ def audit_log_view(request: HttpRequest) -> HttpResponse:
 def audit_verify_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    report = verify_chain()
+    report = verify_chain(organisation_initialised=keyring.organisation_initialised())
     record_event(
         action="audit.verified",
         actor_id=user.pk,

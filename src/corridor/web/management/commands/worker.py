@@ -3,9 +3,10 @@
 The queue is django-tasks-db's worker, so this command takes every `db_worker` option
 (`--queue-name`, `--interval`, `--max-tasks`, `--worker-id`, …). Next to it a thread
 enqueues each periodic job when it is due. The time of each job's last run is kept in
-`PeriodicRun`, so a restart neither repeats nor skips a run. `--once` enqueues what is
-due, runs the queue until it is empty and exits (for tests and cron). SIGTERM and SIGINT
-stop the worker after the task in hand; a second signal stops it at once.
+`PeriodicRun`, so a restart neither repeats nor skips a run; the audit anchor job ships
+the chain's head only when it changed, so an extra run of it is harmless. `--once`
+enqueues what is due, runs the queue until it is empty and exits (for tests and cron).
+SIGTERM and SIGINT stop the worker after the task in hand; a second signal stops it at once.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.db import close_old_connections, connection, transaction
 from django.tasks import Task
 from django_tasks_db.management.commands import db_worker
 
+from corridor.audit.tasks import ship_audit_head
 from corridor.hotline.alerts import send_staff_alert_digest
 from corridor.web.models import PeriodicRun
 
@@ -46,13 +48,23 @@ class PeriodicJob:
 
 def periodic_jobs() -> list[PeriodicJob]:
     """Every periodic job, with its interval as currently configured."""
-    return [
+    jobs = [
         PeriodicJob(
             name="alerts.digest",
             task=send_staff_alert_digest,
             interval=timedelta(minutes=settings.CORRIDOR_ALERT_INTERVAL_MINUTES),
         ),
     ]
+    # Only with somewhere to ship to: a job that does nothing would still fill the queue's table.
+    if settings.CORRIDOR_AUDIT_ANCHOR_FILE or settings.CORRIDOR_AUDIT_ANCHOR_RECIPIENTS:
+        jobs.append(
+            PeriodicJob(
+                name="audit.anchor",
+                task=ship_audit_head,
+                interval=timedelta(minutes=settings.CORRIDOR_AUDIT_ANCHOR_INTERVAL_MINUTES),
+            )
+        )
+    return jobs
 
 
 def due_jobs(

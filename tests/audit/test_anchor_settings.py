@@ -1,0 +1,54 @@
+"""The anchor settings: a missing anchor directory stops Corridor, odd values fail loudly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_check(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("CORRIDOR_", "DJANGO_", "DATABASE_URL"))}
+    base.update({"DJANGO_SETTINGS_MODULE": "corridor.settings", "CORRIDOR_DATA_DIR": str(tmp_path)})
+    base.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "django", "check", "--fail-level", "ERROR"],
+        env=base,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_an_anchor_file_in_an_existing_directory_passes(tmp_path: Path) -> None:
+    result = run_check({"CORRIDOR_AUDIT_ANCHOR_FILE": str(tmp_path / "audit-heads")}, tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_missing_anchor_directory_refuses_to_start(tmp_path: Path) -> None:
+    result = run_check({"CORRIDOR_AUDIT_ANCHOR_FILE": str(tmp_path / "unmounted" / "audit-heads")}, tmp_path)
+    assert result.returncode != 0
+    assert "corridor.E012" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"CORRIDOR_AUDIT_ANCHOR_FILE": "audit-heads"},
+            "CORRIDOR_AUDIT_ANCHOR_FILE must be an absolute path",
+        ),
+        ({"CORRIDOR_AUDIT_ANCHOR_INTERVAL_MINUTES": "0"}, "must be at least 1"),
+    ],
+)
+def test_odd_anchor_settings_fail_loudly(tmp_path: Path, env: dict[str, str], message: str) -> None:
+    result = run_check(env, tmp_path)
+    assert result.returncode != 0
+    assert message in result.stderr
