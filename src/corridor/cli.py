@@ -47,6 +47,9 @@ def _ensure_local_secret(data_dir: Path) -> None:
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     command = next((a for a in argv[1:] if not a.startswith("-")), "")
+    if "-" in command:
+        # Commands are spelt with dashes (`corridor pin-keys`); Django names them with underscores.
+        argv[argv.index(command)] = command.replace("-", "_")
     is_demo = command == "demo"
     data_dir = _pop_option(argv, "--data-dir", keep=is_demo)
     if data_dir:
