@@ -44,12 +44,26 @@ def _ensure_local_secret(data_dir: Path) -> None:
             handle.write(secrets.token_urlsafe(64))
 
 
+def _command_position(argv: list[str]) -> int:
+    """Where the subcommand is: the first argument that is neither an option nor the data directory."""
+    skip = False
+    for i, arg in enumerate(argv[1:], 1):
+        if skip:
+            skip = False
+        elif arg == "--data-dir":
+            skip = True
+        elif not arg.startswith("-"):
+            return i
+    return 0
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
-    command = next((a for a in argv[1:] if not a.startswith("-")), "")
+    position = _command_position(argv)
+    command = argv[position] if position else ""
     if "-" in command:
         # Commands are spelt with dashes (`corridor pin-keys`); Django names them with underscores.
-        argv[argv.index(command)] = command.replace("-", "_")
+        argv[position] = command = command.replace("-", "_")
     is_demo = command == "demo"
     data_dir = _pop_option(argv, "--data-dir", keep=is_demo)
     if data_dir:

@@ -17,7 +17,7 @@ from PIL import Image
 from corridor.accounts import keyring
 from corridor.accounts.models import User
 from corridor.audit.models import AuditEvent
-from corridor.crypto.kdf import unwrap_with_password
+from corridor.accounts.services import unwrap_user_key
 from corridor.crypto.words import words_to_digits
 from corridor.hotline import services
 from corridor.hotline.models import Message, MessageKind, Thread, ThreadKeyWrap, Urgency
@@ -80,7 +80,7 @@ def enter(client: Client, codename: str, lang: str = "en") -> None:
 
 
 def olga_key(olga: User) -> bytes:
-    return unwrap_with_password(bytes(olga.wrapped_private_key), PASSWORD)
+    return unwrap_user_key(olga, PASSWORD)
 
 
 def quick_exit(lang: str) -> str:
@@ -162,8 +162,15 @@ def test_request_shows_a_codename_and_opens_one_encrypted_thread(org: dict[str, 
     assert message.author is None
     assert FIRST_MESSAGE.encode() not in bytes(message.body)
     assert b"checkpoint" not in bytes(message.body)
-    wraps = sorted(ThreadKeyWrap.objects.filter(thread=thread).values_list("recipient", flat=True))
-    assert wraps == ["applicant", "hotline", "recovery"]
+    wraps = sorted(ThreadKeyWrap.objects.filter(thread=thread).values_list("purpose", "recipient"))
+    # The staff key (intake, notes) is never sealed to the person's codename key.
+    assert wraps == [
+        ("conversation", "applicant"),
+        ("conversation", "hotline"),
+        ("conversation", "recovery"),
+        ("staff", "hotline"),
+        ("staff", "recovery"),
+    ]
 
 
 def test_opening_a_thread_is_audited_without_an_actor(org: dict[str, object]) -> None:
