@@ -114,7 +114,8 @@ def legacy_codename_salt(hotline_public: bytes) -> bytes:
 
 
 def organisation_initialised() -> bool:
-    return OrgKey.objects.filter(kind=OrgKeyKind.RECOVERY).exists()
+    """Keys in the database, or pins in configuration: deleting the key rows does not make it new again."""
+    return OrgKey.objects.filter(kind=OrgKeyKind.RECOVERY).exists() or pins.configured() is not None
 
 
 def held_kinds(user: User) -> set[str]:

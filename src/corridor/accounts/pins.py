@@ -3,7 +3,7 @@
 `corridor init` writes one line to the pins file (`CORRIDOR_KEY_PINS_FILE`, by default
 `key_pins` in the data directory) or the installer copies it to `CORRIDOR_KEY_PINS`::
 
-    corridor-pins-v1 evidence=1:<hex> hotline=1:<hex> index=1:<hex> recovery=1:<hex> signing=1:<hex> salt=<hex>
+    corridor-pins-v1 evidence=1:<hex> hotline=1:<hex> index=1:<hex> recovery=1:<hex> signing=1:<hex> salt=<h>
 
 Each entry is the key's version and a SHA-256 fingerprint: of the public key for the
 recovery, hotline, evidence and signing keys, and a check value of the secret for the

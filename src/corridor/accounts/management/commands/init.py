@@ -13,7 +13,7 @@ from django.db import transaction
 
 from corridor.accounts import keyring, pins, services
 from corridor.accounts.models import OrgKeyKind, Role
-from corridor.crypto.words import fingerprint_words
+from corridor.crypto.words import fingerprint_digits, fingerprint_words
 
 
 def _password(env_name: str, prompt: str, interactive: bool) -> str:
@@ -114,7 +114,11 @@ class Command(BaseCommand):
             )
         self.stdout.write("  " + created.pins.text())
         self.stdout.write("\nSigning key fingerprint (publish it on the organisation's own channels):")
-        self.stdout.write("  " + fingerprint_words(keyring.pinned_public_key(OrgKeyKind.SIGNING)))
+        signing = keyring.pinned_public_key(OrgKeyKind.SIGNING)
+        self.stdout.write("  " + fingerprint_words(signing))
+        self.stdout.write(
+            "  " + fingerprint_digits(signing) + "   (the same, as digits, for pages not in English)"
+        )
         self.stdout.write(
             f"\nAdministrator '{admin_name}' created; a second factor is set up at first sign-in."
         )

@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from corridor.accounts import integrity, keyring, pins, second_factor, services
 from corridor.accounts.models import OrgKeyKind, Role, User
-from corridor.crypto.words import fingerprint_words
+from corridor.crypto.words import fingerprint_digits, fingerprint_words
 from corridor.web.server import serve
 
 DEMO_PASSWORD = "corridor-demo-pass"  # noqa: S105 - printed to the demo's user; demo data only
@@ -172,6 +172,8 @@ class Command(BaseCommand):
             f"  .venv/bin/corridor --data-dir {data_dir} totp alice",
             "",
             "Signing key fingerprint: " + fingerprint_words(keyring.pinned_public_key(OrgKeyKind.SIGNING)),
+            "  as digits (Russian pages): "
+            + fingerprint_digits(keyring.pinned_public_key(OrgKeyKind.SIGNING)),
             f"Recovery shares (demo only, 3 of 5): {data_dir / 'demo-recovery-shares.txt'}",
             f"A demo applicant's codename (for {base}/ru/thread/): {self._demo_codename()}",
             "",
