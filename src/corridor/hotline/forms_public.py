@@ -72,6 +72,8 @@ class MessageFields(forms.Form):
 
 
 class RequestForm(MessageFields):
+    # A one-time token: the same form sent twice (reload, back, double tap) opens one thread.
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     region = forms.ChoiceField(label=_("Where are you now?"), choices=REGIONS, required=False)
     in_danger_now = forms.ChoiceField(
         label=_("Are you detained or in danger right now?"), choices=YES_NO, widget=forms.RadioSelect

@@ -88,6 +88,9 @@ class AssignForm(forms.Form):
 class IntakeForm(forms.Form):
     """A contact an operator logs for the person: how they reached us, the triage questions, their words."""
 
+    # A one-time token: the same form sent twice logs one contact and shows one codename.
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
     channel = forms.ChoiceField(
         label=_("How the person contacted us"),
         choices=INTAKE_CHANNELS,

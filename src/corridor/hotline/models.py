@@ -116,7 +116,8 @@ class ThreadKeyWrap(models.Model):
             ),
             # The person's codename never opens what only staff may read.
             models.CheckConstraint(
-                condition=~models.Q(purpose="staff", recipient="applicant"), name="staff_key_never_to_applicant"
+                condition=~models.Q(purpose="staff", recipient="applicant"),
+                name="staff_key_never_to_applicant",
             ),
         ]
 
@@ -169,3 +170,20 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"attachment {self.id}"
+
+
+class SubmissionReceipt(models.Model):
+    """A sent form's answer, kept for an hour so that sending the same form again shows it again.
+
+    The form carries a one-time token; the row is found by an HMAC of it, and the
+    codename it answered with is sealed under a key derived from it. Without the token
+    (which only the browser that sent the form has) the row reveals nothing.
+    """
+
+    token_id = models.CharField(max_length=64, unique=True)
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    sealed_codename = models.BinaryField()
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"receipt for {self.thread_id}"
