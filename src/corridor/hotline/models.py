@@ -175,12 +175,12 @@ class Attachment(models.Model):
 class SubmissionReceipt(models.Model):
     """A sent form's answer, kept for an hour so that sending the same form again shows it again.
 
-    The form carries a one-time token; the row is found by an HMAC of it, and the
-    codename it answered with is sealed under a key derived from it. Without the token
-    (which only the browser that sent the form has) the row reveals nothing.
+    Found by an HMAC of what only the sending browser has (the form's one-time token, or
+    its CSRF secret with what was typed); the codename is sealed under a key derived from
+    the same material (corridor.hotline.receipts), so the row alone reveals nothing.
     """
 
-    token_id = models.CharField(max_length=64, unique=True)
+    lookup_id = models.CharField(max_length=64, unique=True)
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
     sealed_codename = models.BinaryField()
     created_at = models.DateTimeField()

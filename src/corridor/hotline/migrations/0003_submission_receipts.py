@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("token_id", models.CharField(max_length=64, unique=True)),
+                ("lookup_id", models.CharField(max_length=64, unique=True)),
                 ("sealed_codename", models.BinaryField()),
                 ("created_at", models.DateTimeField()),
                 (
