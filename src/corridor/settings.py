@@ -194,10 +194,24 @@ CORRIDOR_FIRST_RESPONSE_MINUTES = {
     3: env_int("CORRIDOR_RESPONSE_MINUTES_NORMAL", 24 * 60),
     4: env_int("CORRIDOR_RESPONSE_MINUTES_LOW", 72 * 60),
 }
-# Failed codename look-ups the whole site accepts per window before it slows everyone down.
+# Failed codename look-ups per window above which the server logs a warning (a flood is on).
+# Nothing is refused because of it: the Argon2id pool below bounds what a flood costs.
 CORRIDOR_LOOKUP_FAILURE_LIMIT = env_int("CORRIDOR_LOOKUP_FAILURE_LIMIT", 60)
 CORRIDOR_LOOKUP_WINDOW_SECONDS = env_int("CORRIDOR_LOOKUP_WINDOW_SECONDS", 10 * 60)
 CORRIDOR_APPLICANT_IDLE_SECONDS = env_int("CORRIDOR_APPLICANT_IDLE_SECONDS", 15 * 60)
+# --- Floods: the Argon2id pool, the busy page and the server's connections ---
+# Every Argon2id call (new request, codename look-up, password check) runs in one pool
+# whose memory is capped here (corridor.limits.pool): 512 MiB is two calls at the
+# production cost, one per core of a small two-core server; more slots add memory, not
+# speed. A call that cannot start within the wait gets the "busy, try again" page (503).
+CORRIDOR_ARGON2_MEMORY_CAP_BYTES = env_int("CORRIDOR_ARGON2_MEMORY_CAP_BYTES", 512 * 1024 * 1024)
+CORRIDOR_ARGON2_MAX_WAIT_SECONDS = env_int("CORRIDOR_ARGON2_MAX_WAIT_SECONDS", 5)
+# The Retry-After of the busy page: what "try again in a minute" means.
+CORRIDOR_BUSY_RETRY_SECONDS = env_int("CORRIDOR_BUSY_RETRY_SECONDS", 60)
+# How long gunicorn keeps an idle connection open for the next request. Longer than the
+# proxy's own idle timeout (nginx keeps upstream connections 60 s), so the proxy always
+# closes first and never sends a request down a connection gunicorn is closing.
+CORRIDOR_KEEPALIVE_SECONDS = env_int("CORRIDOR_KEEPALIVE_SECONDS", 75)
 CORRIDOR_PHONE_REGION = env_str("CORRIDOR_PHONE_REGION", "RU")
 # The organisation's key fingerprints and codename salt, written once by `corridor init`
 # (corridor.accounts.pins). Inline in CORRIDOR_KEY_PINS, or in a file: keep it where a
@@ -223,6 +237,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "corridor.limits",
     "corridor.audit",
     "corridor.accounts",
     "corridor.hotline",
@@ -242,6 +257,7 @@ MIDDLEWARE = [
     "corridor.web.csrf.CsrfMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "corridor.accounts.middleware.SessionGuardMiddleware",
+    "corridor.web.busy.BusyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -358,12 +374,19 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "traceback_only": {"()": "corridor.web.errorlog.TracebackOnlyFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "errors": {"class": "logging.StreamHandler", "formatter": "traceback_only"},
+    },
     "root": {"handlers": ["console"], "level": env_str("CORRIDOR_LOG_LEVEL", "WARNING")},
     "loggers": {
         # django.request and django.server would write paths and client addresses.
-        "django.request": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        # A 500 is still logged, as its exception type and traceback only (corridor.web.errorlog).
+        "django.request": {"handlers": ["errors"], "level": "ERROR", "propagate": False},
         "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
         "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         # Libraries that log data at DEBUG stay at WARNING whatever the root level:

@@ -102,7 +102,7 @@ def test_throttle_is_per_account_and_stores_no_username(
     for _ in range(2):
         password_step(Client(), "alice", "wrong password here")
     sign_in(client, bob)
-    from corridor.web.models import Throttle
+    from corridor.limits.models import Throttle
 
     keys = list(Throttle.objects.values_list("key", flat=True))
     assert keys

@@ -339,29 +339,14 @@ def test_a_malformed_codename_is_refused_like_an_unknown_one(org: dict[str, obje
     assert "This codename is not known" in response.content.decode()
 
 
-def test_too_many_failed_look_ups_stop_everyone_for_a_while(org: dict[str, object], settings: Any) -> None:
+def test_a_flood_of_failed_look_ups_locks_nobody_out(org: dict[str, object], settings: Any) -> None:
     settings.CORRIDOR_LOOKUP_FAILURE_LIMIT = 3
     codename = submit(Client())
     guesser = Client()
-    for guess in ("1111 1111 1111 1111", "2222 2222 2222 2222", "3333 3333 3333 3333"):
+    for guess in ("1111 1111 1111 1111", "2222 2222 2222 2222", "3333 3333 3333 3333", "4444 4444 4444 4444"):
         assert guesser.post("/en/thread/", {"codename": guess}).status_code == 400
 
-    response = Client().post("/en/thread/", {"codename": codename})
-
-    assert response.status_code == 429
-    assert "Too many attempts" in response.content.decode()
-    assert "corridor_thread" not in response.cookies
-
-
-def test_the_look_up_window_passes(org: dict[str, object], settings: Any) -> None:
-    settings.CORRIDOR_LOOKUP_FAILURE_LIMIT = 2
-    codename = submit(Client())
-    for guess in ("1111 1111 1111 1111", "2222 2222 2222 2222"):
-        Client().post("/en/thread/", {"codename": guess})
-    assert Client().post("/en/thread/", {"codename": codename}).status_code == 429
-
-    with time_machine.travel(timedelta(seconds=settings.CORRIDOR_LOOKUP_WINDOW_SECONDS + 1)):
-        enter(Client(), codename)
+    enter(Client(), codename)
 
 
 @pytest.fixture

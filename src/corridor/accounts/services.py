@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -28,15 +29,9 @@ from corridor.accounts.models import (
 from corridor.audit.services import record_event
 from corridor.crypto import keys
 from corridor.crypto.errors import WrongPassword
-from corridor.crypto.kdf import (
-    LEGACY_VERSION,
-    Argon2Cost,
-    unwrap_with_password,
-    wrap_version,
-    wrap_with_password,
-    wrapped_cost,
-)
-from corridor.web import throttle
+from corridor.crypto.kdf import LEGACY_VERSION, Argon2Cost, wrap_version, wrapped_cost
+from corridor.limits import throttle
+from corridor.limits.pool import Busy, unwrap_password, wrap_password
 
 
 def argon2_cost() -> Argon2Cost:
@@ -83,7 +78,7 @@ def create_user(
         id=uuid.uuid4(), username=username, public_key=pair.public, must_change_password=must_change_password
     )
     # Argon2id runs before the transaction: the database write lock is never held for it.
-    wrapped = wrap_with_password(pair.private, password, argon2_cost(), context=wrap_context(user))
+    wrapped = wrap_password(pair.private, password, argon2_cost(), context=wrap_context(user))
     with transaction.atomic():
         if User.objects.filter(username__iexact=username).exists():
             raise ValidationError(_("That username is taken."))
@@ -108,7 +103,7 @@ def create_user(
 
 def unwrap_user_key(user: User, password: str) -> bytes:
     """The user's private key from their password wrap, which must be bound to them; raises WrongPassword."""
-    return unwrap_with_password(bytes(user.wrapped_private_key), password, context=wrap_context(user))
+    return unwrap_password(bytes(user.wrapped_private_key), password, context=wrap_context(user))
 
 
 @transaction.atomic
@@ -201,8 +196,12 @@ def change_password(
     except WrongPassword:
         record_login_failure(username=user.username, user=user, stage="password_change")
         raise ValidationError(_("Your current password is not correct."), code="wrong_password") from None
+    except Busy:
+        _give_back_attempt(user.username)
+        raise
+    _give_back_attempt(user.username)
     validate_password(new_password, user)
-    wrapped = wrap_with_password(private, new_password, argon2_cost(), context=wrap_context(user))
+    wrapped = wrap_password(private, new_password, argon2_cost(), context=wrap_context(user))
     with transaction.atomic():
         user.wrapped_private_key = wrapped
         user.must_change_password = False
@@ -233,7 +232,7 @@ def reset_password(*, actor: User, actor_private_key: bytes, user: User, new_pas
     check_user(user)
     pair = keys.generate_keypair()
     user.public_key = pair.public
-    wrapped = wrap_with_password(pair.private, new_password, argon2_cost(), context=wrap_context(user))
+    wrapped = wrap_password(pair.private, new_password, argon2_cost(), context=wrap_context(user))
     with transaction.atomic():
         lost = sorted(user.key_wraps.values_list("org_key__kind", flat=True))
         user.key_wraps.all().delete()
@@ -287,21 +286,53 @@ def _login_key(username: str) -> str:
     return throttle.throttle_key("login", username.strip().casefold())
 
 
+# The throttle keys whose attempt this request has already counted (see login_blocked):
+# its failure is then recorded without counting it twice.
+_counted: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar("corridor_login_counted")
+
+
+def _take_counted(key: str) -> bool:
+    counted = _counted.get(frozenset())
+    _counted.set(counted - {key})
+    return key in counted
+
+
 def login_blocked(username: str) -> bool:
-    """Whether this username has used up its failures for the current window."""
-    return throttle.is_blocked(
-        _login_key(username),
+    """Whether this username has used up its attempts for the window; if not, the attempt is counted now.
+
+    Every caller checks a password or a second factor right after this. Counting the
+    attempt before that check, in one conditional UPDATE, is what keeps parallel guesses
+    (other threads, other workers) within the limit: a count taken only after the
+    Argon2id call let 12 of 16 simultaneous wrong passwords through a limit of 5. An
+    attempt that succeeds is given back (unlock_with_password, clear_login_failures).
+    """
+    key = _login_key(username)
+    taken = throttle.take_attempt(
+        key,
         limit=settings.CORRIDOR_LOGIN_FAILURE_LIMIT,
         window_seconds=settings.CORRIDOR_LOGIN_FAILURE_WINDOW_SECONDS,
     )
+    if taken is None:
+        return True
+    _counted.set(_counted.get(frozenset()) | {key})
+    return False
+
+
+def _give_back_attempt(username: str) -> None:
+    key = _login_key(username)
+    if _take_counted(key):
+        throttle.give_back_attempt(key)
 
 
 @transaction.atomic
 def record_login_failure(*, username: str, user: User | None, stage: str) -> None:
-    """Count a failed password or second-factor attempt against the username."""
-    failures = throttle.record_failure(
-        _login_key(username), window_seconds=settings.CORRIDOR_LOGIN_FAILURE_WINDOW_SECONDS
-    )
+    """Count a failed password or second-factor attempt (once: login_blocked may have counted it)."""
+    key = _login_key(username)
+    window = settings.CORRIDOR_LOGIN_FAILURE_WINDOW_SECONDS
+    if _take_counted(key):
+        failures = throttle.current_count(key, window_seconds=window)
+    else:
+        failures = throttle.record_failure(key, window_seconds=window)
     record_event(
         action="auth.login_failed",
         actor_id=user.pk if user else None,
@@ -312,20 +343,32 @@ def record_login_failure(*, username: str, user: User | None, stage: str) -> Non
 
 
 def clear_login_failures(username: str) -> None:
-    throttle.clear(_login_key(username))
+    key = _login_key(username)
+    _take_counted(key)
+    throttle.clear(key)
 
 
-# A wrap of a random key under a random password, made once per process, so that an
-# unknown username costs the same Argon2id call as a known one.
+# A wrap of a random key under a random password, so that an unknown username costs the
+# same Argon2id call as a known one. `corridor serve` makes it before gunicorn forks its
+# workers (prepare_decoy), so the first failed sign-in after a start is not twice as slow.
 _DUMMY_WRAP: bytes | None = None
 
 
-def _dummy_wrap() -> bytes:
+def prepare_decoy() -> None:
+    """Make the decoy wrap now, at the configured cost (the server calls this once at start)."""
     global _DUMMY_WRAP
+    from corridor.crypto.kdf import wrap_with_password
+
+    # Before any request: no pool to share yet, and nothing else derives meanwhile.
+    _DUMMY_WRAP = wrap_with_password(
+        secrets.token_bytes(32), secrets.token_urlsafe(16), argon2_cost(), context=b"dummy"
+    )
+
+
+def _dummy_wrap() -> bytes:
     if _DUMMY_WRAP is None:
-        _DUMMY_WRAP = wrap_with_password(
-            secrets.token_bytes(32), secrets.token_urlsafe(16), argon2_cost(), context=b"dummy"
-        )
+        prepare_decoy()
+    assert _DUMMY_WRAP is not None
     return _DUMMY_WRAP
 
 
@@ -341,8 +384,12 @@ def unlock_with_password(username: str, password: str) -> Unlocked | None:
     """Check a password by unwrapping the user's key; None for any failure, in the same time."""
     user = User.objects.filter(username__iexact=username.strip()).prefetch_related("role_assignments").first()
     if user is None or not user.is_active or not integrity.user_ok(user):
-        with contextlib.suppress(WrongPassword):
-            unwrap_with_password(_dummy_wrap(), password, context=b"dummy")
+        try:
+            with contextlib.suppress(WrongPassword):
+                unwrap_password(_dummy_wrap(), password, context=b"dummy")
+        except Busy:
+            _give_back_attempt(username)  # nothing was tried: a busy server costs no attempt
+            raise
         if user is not None and user.is_active:
             # A row written outside Corridor: refused like a wrong password, but on the record.
             record_integrity_failure(what="user", target_type="user", target_id=str(user.pk))
@@ -351,6 +398,10 @@ def unlock_with_password(username: str, password: str) -> Unlocked | None:
         private = unwrap_user_key(user, password)
     except WrongPassword:
         return None
+    except Busy:
+        _give_back_attempt(username)
+        raise
+    _give_back_attempt(username)  # the password was right: only a second-factor failure counts now
     if keys.public_key_of(private) != bytes(user.public_key):
         # The wrap opened but holds another key than the certified public one.
         record_integrity_failure(what="user_key_pair", target_type="user", target_id=str(user.pk))
@@ -362,7 +413,7 @@ def unlock_with_password(username: str, password: str) -> Unlocked | None:
 
 def _upgrade_wrap(user: User, private: bytes, password: str) -> None:
     """Re-wrap a key made before owner binding, at the first sign-in that can (one more Argon2id call)."""
-    wrapped = wrap_with_password(
+    wrapped = wrap_password(
         private, password, wrapped_cost(bytes(user.wrapped_private_key)), context=wrap_context(user)
     )
     with transaction.atomic():

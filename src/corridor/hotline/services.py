@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -33,7 +34,9 @@ from corridor.hotline.models import (
 )
 from corridor.hotline.triage import Triage, first_response_window, urgency_for
 from corridor.hotline.uploads import EncryptedUpload, StrippedImage, strip_image
-from corridor.web import throttle
+from corridor.limits import pool, throttle
+
+logger = logging.getLogger("corridor.hotline")
 
 MAX_TEXT = 20_000
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -181,7 +184,7 @@ def _derive_unused_codename(words: bool) -> tuple[str, codename.CodenameKeys]:
     salt = thread_keys.codename_salt()
     while True:
         text = codename.generate_words() if words else codename.generate_digits()
-        derived = codename.derive(text, salt=salt, cost=codename_cost())
+        derived = pool.derive_codename(text, salt=salt, cost=codename_cost())
         if not Thread.objects.filter(lookup_id=derived.lookup_id).exists():
             return text, derived
 
@@ -196,10 +199,13 @@ def open_thread(
     operator: User | None = None,
     codename_in_words: bool = False,
 ) -> NewThread:
-    """A new thread with its own key, sealed to the hotline, the applicant's codename key and recovery."""
+    """A new thread with its own key, sealed to the hotline, the applicant's codename key and recovery.
+
+    Raises pool.Busy when the Argon2id pool has no room within its wait: nothing is stored.
+    """
     text = clean_text(text, required=not files)
-    # The one Argon2id call runs before the transaction, so the database write lock is
-    # never held while it runs (on SQLite that would stall every other writer).
+    # The one Argon2id call runs in the pool, before the transaction, so the database
+    # write lock is never held while it runs (on SQLite that would stall every other writer).
     codename_text, derived = _derive_unused_codename(codename_in_words)
     keys_of_thread = thread_keys.ThreadKeys(conversation=generate_key(), staff=generate_key())
     urgency = urgency_for(triage)
@@ -257,23 +263,23 @@ def open_thread(
 # --- the applicant's side -------------------------------------------------------------
 
 
-# Codename look-ups are counted site-wide: without addresses there is no per-person key.
+# Failed look-ups are counted site-wide (without addresses there is no per-person key),
+# to notice a flood, never to refuse anyone: a lockout would shut out every returning
+# person along with the flood. What a flood costs is bounded by the Argon2id pool.
 _LOOKUP_KEY = ("codename-lookup", "site")
 
 
-def lookups_throttled() -> bool:
-    """Whether failed look-ups in this window have reached the site-wide limit."""
-    return throttle.is_blocked(
-        throttle.throttle_key(*_LOOKUP_KEY),
-        limit=settings.CORRIDOR_LOOKUP_FAILURE_LIMIT,
-        window_seconds=settings.CORRIDOR_LOOKUP_WINDOW_SECONDS,
-    )
-
-
 def _record_lookup_failure() -> None:
-    throttle.record_failure(
+    failures = throttle.record_failure(
         throttle.throttle_key(*_LOOKUP_KEY), window_seconds=settings.CORRIDOR_LOOKUP_WINDOW_SECONDS
     )
+    if failures == settings.CORRIDOR_LOOKUP_FAILURE_LIMIT:
+        # Once per window; a count, never a codename.
+        logger.warning(
+            "%d failed codename look-ups in the last %d s: a flood of guesses may be under way",
+            failures,
+            settings.CORRIDOR_LOOKUP_WINDOW_SECONDS,
+        )
 
 
 @dataclass(frozen=True)
@@ -283,14 +289,14 @@ class ApplicantAccess:
 
 
 def find_thread_by_codename(text: str) -> ApplicantAccess | None:
-    """One Argon2id call whether or not the codename exists; failures count against a site-wide window."""
+    """One Argon2id call (in the pool: may raise pool.Busy) whether or not the codename exists."""
     try:
         canonical_ok = True
         codename.canonical(text)
     except codename.InvalidCodename:
         canonical_ok = False
     # A malformed codename still costs the same derivation, so timing tells nothing.
-    derived = codename.derive(
+    derived = pool.derive_codename(
         text if canonical_ok else "0" * codename.DIGITS,
         salt=thread_keys.codename_salt(),
         cost=codename_cost(),

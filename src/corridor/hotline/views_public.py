@@ -16,6 +16,7 @@ from corridor.crypto.words import words_to_digits
 from corridor.hotline import applicant, reading, services
 from corridor.hotline.forms_public import WORD_LANGUAGES, CodenameForm, MessageFields, RequestForm
 from corridor.hotline.uploads import UPLOAD_ERROR, EncryptedUpload, UploadRejected, multipart_complete
+from corridor.limits.pool import Busy
 
 
 def _upload_message(code: str) -> str:
@@ -29,6 +30,12 @@ def _upload_message(code: str) -> str:
         % {"count": settings.CORRIDOR_UPLOAD_MAX_FILES},
     }
     return messages.get(code, "")
+
+
+def _busy(response: HttpResponse) -> HttpResponse:
+    """A full Argon2id pool: 503 and when to come back; nothing was stored."""
+    response["Retry-After"] = str(settings.CORRIDOR_BUSY_RETRY_SECONDS)
+    return response
 
 
 def _uploads(request: HttpRequest) -> list[EncryptedUpload]:
@@ -119,6 +126,13 @@ def request_view(request: HttpRequest) -> HttpResponse:
                 )
             except (UploadRejected, services.InvalidSubmission) as exc:
                 form.add_error(None, str(exc))
+            except Busy:
+                problem_text = _(
+                    "Many people are writing right now, so your request was not sent yet. What you wrote "
+                    "is kept below (photos must be chosen again). Wait a minute, then send it again."
+                )
+                context = {"form": form, "problem": problem_text}
+                return _busy(render(request, "hotline/public/request.html", context, status=503))
             else:
                 context = {
                     "codename": created.codename,
@@ -147,10 +161,12 @@ def enter_view(request: HttpRequest) -> HttpResponse:
         return render(request, "hotline/public/enter.html", {"form": toggled})
     form = CodenameForm(request.POST)
     if form.is_valid():
-        if services.lookups_throttled():
-            form.add_error(None, _("Too many attempts on this site right now. Try again in a few minutes."))
-            return render(request, "hotline/public/enter.html", {"form": form}, status=429)
-        access = services.find_thread_by_codename(form.cleaned_data["codename"])
+        try:
+            access = services.find_thread_by_codename(form.cleaned_data["codename"])
+        except Busy:
+            busy = _("Many people are writing right now, so the codename was not checked.")
+            form.add_error(None, busy + " " + _("Wait a minute and try again."))
+            return _busy(render(request, "hotline/public/enter.html", {"form": form}, status=503))
         if access is not None:
             applicant.enter_thread(request, thread=access.thread, private_key=access.private_key)
             return applicant.apply_thread_cookie(request, redirect("hotline_public:thread"))

@@ -1,4 +1,4 @@
-"""Small shared state: the worker's periodic scheduler and failure throttles."""
+"""Small shared state: the worker's periodic scheduler (failure throttles live in corridor.limits)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,3 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.last_run_at:%Y-%m-%d %H:%M}"
-
-
-class Throttle(models.Model):
-    """Failures counted per window under an HMAC'd key (a username, or the whole site), never an address."""
-
-    key = models.CharField(max_length=64, unique=True)
-    failures = models.PositiveIntegerField(default=0)
-    window_started_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return f"throttle {self.key[:8]}"
