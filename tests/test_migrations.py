@@ -121,6 +121,7 @@ def test_an_installation_from_before_key_integrity_migrates_forward(org: dict[st
     """Users, wraps and a thread written the old way (one key, unbound envelopes, unbound password
     wrap, no MACs) survive the migrations; the operator's next sign-in and reading upgrade them, and
     from then on the person's codename no longer opens the internal note."""
+    import base64
     import json
     import uuid
     from datetime import UTC, datetime, timedelta
@@ -206,6 +207,35 @@ def test_an_installation_from_before_key_integrity_migrates_forward(org: dict[st
             ),
         )
 
+    old_attachment = old.get_model("hotline", "Attachment")
+    first_message = old_message.objects.get(thread_id=thread_id, kind="applicant")
+    attachment_id = uuid.uuid4()
+    legacy_meta = {
+        "name": "IMG_0001.jpg",
+        "type": "image/jpeg",
+        "size": 10,
+        "sha256": "ab" * 32,
+        "original_key": base64.b64encode(b"\x22" * 32).decode(),
+        "view_key": base64.b64encode(b"\x33" * 32).decode(),
+        "view_type": "image/jpeg",
+        "view_size": 8,
+    }
+    old_attachment.objects.create(
+        id=attachment_id,
+        thread_id=thread_id,
+        message_id=first_message.pk,
+        created_at=now,
+        meta=_legacy_seal(
+            thread_key,
+            json.dumps(legacy_meta).encode(),
+            model="hotline.Attachment",
+            row=str(attachment_id),
+            field="meta",
+        ),
+        original_blob=f"hotline/{attachment_id}.orig",
+        stripped_blob=f"hotline/{attachment_id}.view",
+    )
+
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(latest)
@@ -240,6 +270,16 @@ def test_an_installation_from_before_key_integrity_migrates_forward(org: dict[st
             context=thread_keys.message_context(note),
             accept_legacy=True,
         )
+    # The original's key left the description for the evidence key.
+    from corridor.hotline.models import Attachment
+
+    upgraded = Attachment.objects.get(pk=attachment_id)
+    assert [a.name for a in view.messages[0].attachments] == ["IMG_0001.jpg"]
+    assert "original_key" not in reading._attachment_meta(conversation, upgraded)
+    original_key, sha256 = thread_keys.open_evidence(
+        evidence_private=secrets[OrgKeyKind.EVIDENCE], attachment=upgraded
+    )
+    assert (original_key, sha256) == (b"\x22" * 32, "ab" * 32)
     seen = reading.thread_for_applicant(
         thread=Thread.objects.get(pk=thread_id), applicant_private=derived.keypair.private
     )

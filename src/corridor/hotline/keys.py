@@ -252,70 +252,44 @@ def upgrade_legacy_thread(
         return None
     new = ThreadKeys(conversation=conversation_key, staff=generate_key())
     version = thread.key_version
-    intake = open_json(
-        conversation_key,
-        bytes(thread.intake),
-        model="hotline.Thread",
-        row=str(thread.pk),
-        field="intake",
-        context={},
-        legacy=True,
-    )
-    thread.intake = seal_json(
-        new.staff,
-        intake,
-        model="hotline.Thread",
-        row=str(thread.pk),
-        field="intake",
-        version=version,
-        context=intake_context(thread),
-    )
-    for message in Message.objects.filter(thread=thread):
-        body = open_json(
+
+    def reseal(row: Any, field: str, key: bytes, context: Mapping[str, str], change: Any = None) -> None:
+        """Open one legacy envelope under the old key and seal it again, bound, under `key`."""
+        model = f"hotline.{type(row).__name__}"
+        value = open_json(
             conversation_key,
-            bytes(message.body),
-            model="hotline.Message",
-            row=str(message.pk),
-            field="body",
+            bytes(getattr(row, field)),
+            model=model,
+            row=str(row.pk),
+            field=field,
             context={},
             legacy=True,
         )
-        message.body = seal_json(
-            message_key(new, message.kind),
-            body,
-            model="hotline.Message",
-            row=str(message.pk),
-            field="body",
-            version=version,
-            context=message_context(message),
+        if change is not None:
+            change(value)
+        setattr(
+            row,
+            field,
+            seal_json(
+                key, value, model=model, row=str(row.pk), field=field, version=version, context=context
+            ),
         )
+
+    reseal(thread, "intake", new.staff, intake_context(thread))
+    for message in Message.objects.filter(thread=thread):
+        reseal(message, "body", message_key(new, message.kind), message_context(message))
         message.save(update_fields=["body"])
     for attachment in Attachment.objects.filter(thread=thread):
-        meta = open_json(
-            conversation_key,
-            bytes(attachment.meta),
-            model="hotline.Attachment",
-            row=str(attachment.pk),
-            field="meta",
-            context={},
-            legacy=True,
-        )
-        original_key = base64.b64decode(meta.pop("original_key"))
-        attachment.evidence = seal_evidence(
-            attachment_id=str(attachment.pk),
-            thread_id=str(thread.pk),
-            original_key=original_key,
-            sha256=str(meta.get("sha256", "")),
-        )
-        attachment.meta = seal_json(
-            conversation_key,
-            meta,
-            model="hotline.Attachment",
-            row=str(attachment.pk),
-            field="meta",
-            version=version,
-            context=attachment_context(attachment),
-        )
+
+        def move_original_key(meta: dict[str, Any], attachment: Attachment = attachment) -> None:
+            attachment.evidence = seal_evidence(
+                attachment_id=str(attachment.pk),
+                thread_id=str(thread.pk),
+                original_key=base64.b64decode(meta.pop("original_key")),
+                sha256=str(meta.get("sha256", "")),
+            )
+
+        reseal(attachment, "meta", conversation_key, attachment_context(attachment), move_original_key)
         attachment.save(update_fields=["meta", "evidence"])
     check = key_check(_owner(thread), KeyPurpose.CONVERSATION, version, conversation_key)
     ThreadKeyWrap.objects.filter(thread=thread, purpose=KeyPurpose.CONVERSATION, key_version=version).update(
