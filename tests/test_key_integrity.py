@@ -378,3 +378,19 @@ def test_pins_are_required_and_a_tampered_pin_file_is_refused(org: dict[str, obj
     settings.CORRIDOR_KEY_PINS = json.dumps({"not": "pins"})
     with pytest.raises(IntegrityFailure):
         keyring.current_key(OrgKeyKind.HOTLINE)
+
+
+def test_blind_indexes_use_the_configured_pepper_and_only_the_pinned_key(
+    org: dict[str, object],
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    secrets = org["secrets"]
+    assert isinstance(secrets, dict)
+    index_key = secrets[OrgKeyKind.INDEX]
+    plain = keyring.blind_index_of(index_key=index_key, kind="phone", value="8 928 123-45-67")
+    assert plain == keyring.blind_index_of(index_key=index_key, kind="phone", value="+79281234567")
+    settings.CORRIDOR_INDEX_PEPPER = "p" * 40
+    peppered = keyring.blind_index_of(index_key=index_key, kind="phone", value="+79281234567")
+    assert peppered != plain
+    with pytest.raises(IntegrityFailure):
+        keyring.blind_index_of(index_key=b"\x01" * 32, kind="phone", value="+79281234567")

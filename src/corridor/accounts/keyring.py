@@ -1,8 +1,8 @@
 """The organisation keys: creation at init, wrapping to users, recovery from shares.
 
-Who may hold which key (DESIGN.md, key hierarchy): the hotline key belongs to
-operators, the signing key to operators and coordinators, the index key to the roles
-that search (never administrators or auditors), the evidence key to the roles
+Who may hold which key (DESIGN.md, key hierarchy): the hotline key and the signing
+key belong to operators and coordinators (who supervise them), the index key to the
+roles that search (never administrators or auditors), the evidence key to the roles
 `CORRIDOR_EVIDENCE_ROLES` names; all are also sealed to the recovery key, whose
 private half exists only as k-of-n word shares held by trustees.
 
@@ -38,7 +38,8 @@ SEARCH_ROLES = frozenset({Role.OPERATOR, Role.CASEWORKER, Role.COORDINATOR, Role
 
 def _entitlements() -> dict[OrgKeyKind, frozenset[str]]:
     return {
-        OrgKeyKind.HOTLINE: frozenset({Role.OPERATOR}),
+        # Coordinators supervise the operators: they read and answer the hotline too.
+        OrgKeyKind.HOTLINE: frozenset({Role.OPERATOR, Role.COORDINATOR}),
         OrgKeyKind.SIGNING: frozenset({Role.OPERATOR, Role.COORDINATOR}),
         OrgKeyKind.INDEX: SEARCH_ROLES,
         # A setting of who, but never a role that reads no case.
@@ -361,3 +362,17 @@ def signing_fingerprint_words() -> str:
     from corridor.crypto.words import fingerprint_words
 
     return fingerprint_words(pinned_public_key(OrgKeyKind.SIGNING))
+
+
+def blind_index_of(*, index_key: bytes, kind: str, value: str) -> bytes:
+    """The blind index as this installation stores it: its phone region and, if set, its pepper."""
+    from corridor.crypto.blind import IndexKind, blind_index
+
+    check_secret(OrgKeyKind.INDEX, index_key)
+    return blind_index(
+        index_key,
+        IndexKind(kind),
+        value,
+        default_region=settings.CORRIDOR_PHONE_REGION,
+        pepper=settings.CORRIDOR_INDEX_PEPPER.encode(),
+    )
