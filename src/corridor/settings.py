@@ -8,6 +8,7 @@ Development and the demo need no configuration at all. Production is
 from __future__ import annotations
 
 import os
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
@@ -213,6 +214,16 @@ CORRIDOR_BUSY_RETRY_SECONDS = env_int("CORRIDOR_BUSY_RETRY_SECONDS", 60)
 # closes first and never sends a request down a connection gunicorn is closing.
 CORRIDOR_KEEPALIVE_SECONDS = env_int("CORRIDOR_KEEPALIVE_SECONDS", 75)
 CORRIDOR_PHONE_REGION = env_str("CORRIDOR_PHONE_REGION", "RU")
+# --- Staff pages: the one time zone they show times in ---
+# A setting for the whole staff rather than a preference per user: the team works in
+# one zone, the people it helps are in it, and a time read aloud between colleagues
+# must mean the same to both. Times are stored in UTC; every staff page shows them in
+# this zone, in one format (corridor.web.templatetags.staff_time).
+CORRIDOR_STAFF_TIME_ZONE = env_str("CORRIDOR_STAFF_TIME_ZONE", "Europe/Moscow")
+try:
+    zoneinfo.ZoneInfo(CORRIDOR_STAFF_TIME_ZONE)
+except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+    raise ImproperlyConfigured("CORRIDOR_STAFF_TIME_ZONE must be an IANA time zone such as Europe/Moscow") from None
 # The organisation's key fingerprints and codename salt, written once by `corridor init`
 # (corridor.accounts.pins). Inline in CORRIDOR_KEY_PINS, or in a file: keep it where a
 # database writer cannot reach (configuration, another mount), like the secret key.

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from corridor.accounts import keyring, services
-from corridor.accounts.models import OrgKeyKind, Role, User
+from corridor.accounts.models import KeyWrap, OrgKeyKind, Role, User
 from corridor.audit.models import AuditEvent
 from tests.conftest import PASSWORD
 
@@ -38,10 +38,20 @@ def test_holder_sees_and_grants_pending_keys(signed_in, olga: User, newop: User)
 
 
 def test_coordinator_without_the_hotline_key_cannot_grant_it(signed_in, carol: User, newop: User) -> None:  # type: ignore[no-untyped-def]
+    KeyWrap.objects.filter(user=carol, org_key__kind=OrgKeyKind.HOTLINE).delete()
     client = signed_in(carol)
     assert client.post(reverse("accounts:key_grant", args=[newop.pk, "hotline"])).status_code == 404
     assert client.post(reverse("accounts:key_grant", args=[newop.pk, "signing"])).status_code == 302
     assert keyring.held_kinds(newop) == {"index", "signing"}
+
+
+def test_a_coordinator_who_holds_the_hotline_key_grants_it(signed_in, carol: User, newop: User) -> None:  # type: ignore[no-untyped-def]
+    assert "hotline" in keyring.held_kinds(carol)
+    assert signed_in(carol).post(reverse("accounts:key_grant", args=[newop.pk, "hotline"])).status_code == 302
+    assert "hotline" in keyring.held_kinds(newop)
+    assert AuditEvent.objects.filter(
+        action="key.wrapped", actor_id=carol.pk, target_id=str(newop.pk), data__kind="hotline"
+    ).exists()
 
 
 @pytest.mark.parametrize("persona", ["dave", "alice", "judy"])

@@ -1,4 +1,10 @@
-"""How views obtain threads: only operators, and 404 for a thread that is missing."""
+"""How views obtain threads: operators and coordinators who hold the hotline key; 404 for a missing thread.
+
+Coordinators supervise the operators and hold the same keys, so they may do on a
+thread whatever an operator may (read, reply, note, status, urgency, assignment,
+intake): a narrower rule for them would be enforced by pages only, not by keys.
+Threads are still assigned to operators only.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +17,17 @@ from corridor.accounts import keyring
 from corridor.accounts.models import OrgKeyKind, Role, User
 from corridor.hotline.models import OPEN_STATUSES, Thread
 
+# The roles whose pages are the hotline's; each also needs the hotline key to see any thread.
+HOTLINE_ROLES = (Role.OPERATOR, Role.COORDINATOR)
+
+
+def has_hotline_role(user: User) -> bool:
+    return any(user.has_role(role) for role in HOTLINE_ROLES)
+
 
 def can_use_hotline(user: User) -> bool:
-    """Operators holding the hotline key; everyone else sees nothing of the hotline."""
-    return user.has_role(Role.OPERATOR) and OrgKeyKind.HOTLINE.value in keyring.held_kinds(user)
+    """Operators and coordinators holding the hotline key; everyone else sees nothing of the hotline."""
+    return has_hotline_role(user) and OrgKeyKind.HOTLINE.value in keyring.held_kinds(user)
 
 
 def inbox_threads(user: User, *, include_closed: bool = False) -> QuerySet[Thread]:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Role, User
 from corridor.hotline.fields import checked_text
-from corridor.hotline.models import Channel, ThreadStatus
+from corridor.hotline.models import Channel, ThreadStatus, Urgency, UrgencyReason
 from corridor.hotline.services import MAX_TEXT
 from corridor.hotline.triage import REGIONS, THREATS, YES_NO_UNSURE, Triage
 
@@ -44,7 +44,9 @@ class NoteForm(forms.Form):
     note = forms.CharField(
         label=_("Internal note"),
         widget=_text_area(3),
-        help_text=_("Internal — the person never sees this. Only hotline operators read it."),
+        help_text=_(
+            "Internal — the person never sees this. Only hotline operators and coordinators read it."
+        ),
         error_messages={"required": _("Write the note first.")},
     )
 
@@ -57,6 +59,24 @@ class StatusForm(forms.Form):
         label=_("Status"),
         choices=ThreadStatus.choices,
         error_messages={"invalid_choice": _("Choose one of the statuses in the list.")},
+    )
+
+
+class UrgencyForm(forms.Form):
+    urgency = forms.TypedChoiceField(
+        label=_("Urgency"),
+        choices=Urgency.choices,
+        coerce=int,
+        error_messages={"invalid_choice": _("Choose one of the urgencies in the list.")},
+    )
+    reason = forms.ChoiceField(
+        label=_("Why"),
+        choices=[("", "—"), *UrgencyReason.choices],
+        help_text=_("Only the reason is recorded in the audit log. To explain more, add an internal note."),
+        error_messages={
+            "required": _("Choose why the urgency changes."),
+            "invalid_choice": _("Choose one of the reasons in the list."),
+        },
     )
 
 

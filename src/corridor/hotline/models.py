@@ -27,13 +27,32 @@ class Urgency(models.IntegerChoices):
 
 
 class ThreadStatus(models.TextChoices):
+    """Open statuses first, then the outcomes that settle a thread.
+
+    An outcome is any status outside OPEN_STATUSES: a new one (such as "opened as a
+    case" once cases exist) is added here and settles threads like the others, leaving
+    the inbox and its deadline. A person who writes again reopens any of them.
+    """
+
     NEW = "new", _("New")
     IN_CONVERSATION = "in_conversation", _("In conversation")
+    HELPED = "helped", _("Closed: helped")
+    REFERRED = "referred", _("Closed: referred elsewhere")
     CLOSED_SPAM = "closed_spam", _("Closed: spam")
     CLOSED_OUT_OF_MANDATE = "closed_out_of_mandate", _("Closed: out of mandate")
 
 
 OPEN_STATUSES = (ThreadStatus.NEW, ThreadStatus.IN_CONVERSATION)
+
+
+class UrgencyReason(models.TextChoices):
+    """Why an operator changed a thread's urgency: a code for the audit log, never free text."""
+
+    DANGER_GREW = "danger_grew", _("The danger has grown")
+    DANGER_EASED = "danger_eased", _("The danger has eased")
+    TRIAGE_MISMATCH = "triage_mismatch", _("The triage answers do not match what the person wrote")
+    COORDINATOR_DECISION = "coordinator_decision", _("Decided with a coordinator")
+    OTHER = "other", _("Other (explained in an internal note)")
 
 
 class Channel(models.TextChoices):

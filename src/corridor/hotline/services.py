@@ -31,6 +31,8 @@ from corridor.hotline.models import (
     MessageKind,
     Thread,
     ThreadStatus,
+    Urgency,
+    UrgencyReason,
 )
 from corridor.hotline.triage import Triage, first_response_window, urgency_for
 from corridor.hotline.uploads import EncryptedUpload, StrippedImage, strip_image
@@ -417,11 +419,19 @@ def add_note(*, operator: User, user_private_key: bytes, thread: Thread, text: s
     return message
 
 
+def _locked(thread: Thread) -> Thread:
+    """The thread as the database holds it now, locked until the transaction ends."""
+    return Thread.objects.select_for_update().get(pk=thread.pk)
+
+
 @transaction.atomic
-def set_status(*, operator: User, thread: Thread, status: str) -> None:
+def set_status(*, operator: User, thread: Thread, status: str) -> bool:
+    """Change the status; the status it already has changes nothing and is not audited."""
     if status not in ThreadStatus.values:
         raise InvalidSubmission(_("Unknown status."))
-    before = thread.status
+    before = _locked(thread).status
+    if before == status:
+        return False
     Thread.objects.filter(pk=thread.pk).update(status=status)
     record_event(
         action="hotline.status_changed",
@@ -430,12 +440,16 @@ def set_status(*, operator: User, thread: Thread, status: str) -> None:
         target_id=thread.pk,
         data={"from": before, "to": status},
     )
+    return True
 
 
 @transaction.atomic
-def assign_thread(*, operator: User, thread: Thread, assignee: User | None) -> None:
+def assign_thread(*, operator: User, thread: Thread, assignee: User | None) -> bool:
+    """Assign to an operator, or to nobody; the assignment it already has is not audited again."""
     if assignee is not None and not assignee.has_role(Role.OPERATOR):
         raise InvalidSubmission(_("Threads are assigned to operators."))
+    if _locked(thread).assigned_to_id == (assignee.pk if assignee else None):
+        return False
     Thread.objects.filter(pk=thread.pk).update(assigned_to=assignee)
     record_event(
         action="hotline.assigned",
@@ -444,6 +458,36 @@ def assign_thread(*, operator: User, thread: Thread, assignee: User | None) -> N
         target_id=thread.pk,
         data={"assignee": str(assignee.pk) if assignee else None},
     )
+    return True
+
+
+@transaction.atomic
+def set_urgency(*, operator: User, thread: Thread, urgency: int, reason: str) -> bool:
+    """Change the urgency for a coded reason; an unanswered thread's deadline follows the new urgency.
+
+    The urgency it already has changes nothing and is not audited. Only the reason's
+    code is recorded: an explanation in words belongs in an internal note, encrypted.
+    """
+    if urgency not in Urgency.values:
+        raise InvalidSubmission(_("Unknown urgency."))
+    if reason not in UrgencyReason.values:
+        raise InvalidSubmission(_("Choose why the urgency changes."))
+    current = _locked(thread)
+    if current.urgency == urgency:
+        return False
+    updates: dict[str, object] = {"urgency": urgency}
+    if current.first_response_at is None:
+        # The deadline counts from when the person first wrote, as at triage.
+        updates["first_response_due_at"] = current.created_at + first_response_window(urgency)
+    Thread.objects.filter(pk=thread.pk).update(**updates)
+    record_event(
+        action="hotline.urgency_changed",
+        actor_id=operator.pk,
+        target_type="thread",
+        target_id=thread.pk,
+        data={"from": int(current.urgency), "to": int(urgency), "reason": reason},
+    )
+    return True
 
 
 def mark_read(thread: Thread, *, shown_at: datetime) -> None:

@@ -1,4 +1,4 @@
-"""The operators' side of the hotline: inbox, thread page, replies, notes, files and intake."""
+"""The hotline for operators and coordinators: inbox, thread page, replies, notes, files and intake."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from corridor.accounts import keyring, unlock
 from corridor.accounts.decorators import role_required
-from corridor.accounts.models import Role, User
+from corridor.accounts.models import User
 from corridor.crypto.errors import CryptoError
 from corridor.hotline import access, reading, services
 from corridor.hotline import keys as thread_keys
@@ -34,6 +34,7 @@ from corridor.hotline.forms_staff import (
     NoteForm,
     ReplyForm,
     StatusForm,
+    UrgencyForm,
 )
 from corridor.hotline.models import OPEN_STATUSES, Attachment, Thread
 from corridor.hotline.triage import REGIONS, THREATS, YES_NO_UNSURE, Triage
@@ -116,7 +117,7 @@ def _inbox_row(thread: Thread, now: datetime) -> InboxRow:
     return InboxRow(thread, waiting, deadline, overdue=True, closed=closed)
 
 
-@role_required(Role.OPERATOR)
+@role_required(*access.HOTLINE_ROLES)
 @require_GET
 def inbox_view(request: HttpRequest) -> HttpResponse:
     """Open threads, most urgent and longest waiting first; nothing here is decrypted."""
@@ -168,6 +169,7 @@ class ThreadForms:
     reply: ReplyForm
     note: NoteForm
     status: StatusForm
+    urgency: UrgencyForm
     assign: AssignForm
 
 
@@ -176,6 +178,7 @@ def _blank_forms(thread: Thread) -> ThreadForms:
         reply=ReplyForm(),
         note=NoteForm(),
         status=StatusForm(initial={"status": thread.status}),
+        urgency=UrgencyForm(initial={"urgency": thread.urgency}),
         assign=AssignForm(initial={"assignee": thread.assigned_to_id}),
     )
 
@@ -207,7 +210,7 @@ def _rerender_with(
     return _render_thread(request, thread, thread_forms, status=status)
 
 
-@role_required(Role.OPERATOR)
+@role_required(*access.HOTLINE_ROLES)
 @require_GET
 @_keys_handled
 def thread_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
@@ -218,7 +221,7 @@ def thread_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
     return response
 
 
-@role_required(Role.OPERATOR)
+@role_required(*access.HOTLINE_ROLES)
 @require_POST
 @_keys_handled
 def reply_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
@@ -250,7 +253,7 @@ def reply_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
     return redirect("hotline_staff:thread", thread_id=thread.pk)
 
 
-@role_required(Role.OPERATOR)
+@role_required(*access.HOTLINE_ROLES)
 @require_POST
 @_keys_handled
 def note_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
@@ -273,7 +276,7 @@ def note_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
     return redirect("hotline_staff:thread", thread_id=thread.pk)
 
 
-@role_required(Role.OPERATOR)
+@role_required(*access.HOTLINE_ROLES)
 @require_POST
 @_keys_handled
 def status_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
@@ -283,15 +286,44 @@ def status_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
     if not form.is_valid():
         return _rerender_with(request, thread, "status", form)
     try:
-        services.set_status(operator=user, thread=thread, status=form.cleaned_data["status"])
+        changed = services.set_status(operator=user, thread=thread, status=form.cleaned_data["status"])
     except services.InvalidSubmission as exc:
         form.add_error("status", str(exc))
         return _rerender_with(request, thread, "status", form)
-    messages.success(request, _("The status is changed."))
+    if changed:
+        messages.success(request, _("The status is changed."))
+    else:
+        messages.info(request, _("The thread already had this status: nothing changed."))
     return redirect("hotline_staff:thread", thread_id=thread.pk)
 
 
-@role_required(Role.OPERATOR)
+@role_required(*access.HOTLINE_ROLES)
+@require_POST
+@_keys_handled
+def urgency_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
+    user = _operator(request)
+    thread = access.get_thread_for_staff(user, thread_id)
+    form = UrgencyForm(request.POST)
+    if not form.is_valid():
+        return _rerender_with(request, thread, "urgency", form)
+    try:
+        changed = services.set_urgency(
+            operator=user,
+            thread=thread,
+            urgency=form.cleaned_data["urgency"],
+            reason=form.cleaned_data["reason"],
+        )
+    except services.InvalidSubmission as exc:
+        form.add_error(None, str(exc))
+        return _rerender_with(request, thread, "urgency", form)
+    if changed:
+        messages.success(request, _("The urgency is changed."))
+    else:
+        messages.info(request, _("The thread already had this urgency: nothing changed."))
+    return redirect("hotline_staff:thread", thread_id=thread.pk)
+
+
+@role_required(*access.HOTLINE_ROLES)
 @require_POST
 @_keys_handled
 def assign_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
@@ -301,18 +333,21 @@ def assign_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
     if not form.is_valid():
         return _rerender_with(request, thread, "assign", form)
     try:
-        services.assign_thread(operator=user, thread=thread, assignee=form.cleaned_data["assignee"])
+        changed = services.assign_thread(operator=user, thread=thread, assignee=form.cleaned_data["assignee"])
     except services.InvalidSubmission as exc:
         form.add_error("assignee", str(exc))
         return _rerender_with(request, thread, "assign", form)
-    messages.success(request, _("The assignment is saved."))
+    if changed:
+        messages.success(request, _("The assignment is saved."))
+    else:
+        messages.info(request, _("The thread was already assigned so: nothing changed."))
     return redirect("hotline_staff:thread", thread_id=thread.pk)
 
 
 # --- files ----------------------------------------------------------------------------
 
 
-@role_required(Role.OPERATOR)
+@role_required(*access.HOTLINE_ROLES)
 @require_GET
 @_keys_handled
 @csp_override(ATTACHMENT_CSP)
@@ -348,7 +383,7 @@ def attachment_view(request: HttpRequest, thread_id: uuid.UUID, attachment_id: u
 # --- operator intake ------------------------------------------------------------------
 
 
-@role_required(Role.OPERATOR)
+@role_required(*access.HOTLINE_ROLES)
 @require_http_methods(["GET", "POST"])
 def intake_view(request: HttpRequest) -> HttpResponse:
     """Log a phone, e-mail or messenger contact; the codename is shown once, on the response to the POST."""
