@@ -80,7 +80,7 @@ def queued_digests() -> int:
 def test_the_scheduler_enqueues_the_digest_once_per_interval(db: None, settings: Any) -> None:
     settings.CORRIDOR_ALERT_INTERVAL_MINUTES = 60
     with time_machine.travel(T0, tick=False) as clock:
-        assert enqueue_due_jobs() == ["alerts.digest"]
+        assert enqueue_due_jobs() == ["alerts.digest", "hotline.orphans"]
         assert queued_digests() == 1
         assert PeriodicRun.objects.get(name="alerts.digest").last_run_at == T0
 
@@ -89,12 +89,12 @@ def test_the_scheduler_enqueues_the_digest_once_per_interval(db: None, settings:
         assert queued_digests() == 1
 
         clock.shift(timedelta(minutes=1, seconds=20))  # the tick that notices comes a little late
-        assert enqueue_due_jobs() == ["alerts.digest"]
+        assert enqueue_due_jobs() == ["alerts.digest", "hotline.orphans"]
         assert queued_digests() == 2
         assert PeriodicRun.objects.get(name="alerts.digest").last_run_at == T0 + timedelta(hours=1)
 
         clock.shift(timedelta(minutes=59, seconds=40))  # T0 + 2 h, on the grid
-        assert enqueue_due_jobs() == ["alerts.digest"]
+        assert enqueue_due_jobs() == ["alerts.digest", "hotline.orphans"]
         assert queued_digests() == 3
 
 
@@ -138,7 +138,7 @@ def test_the_anchor_job_is_scheduled_only_with_somewhere_to_ship_to(
 ) -> None:
     settings.CORRIDOR_AUDIT_ANCHOR_INTERVAL_MINUTES = 5
     with time_machine.travel(T0, tick=False) as clock:
-        assert enqueue_due_jobs() == ["alerts.digest"]
+        assert enqueue_due_jobs() == ["alerts.digest", "hotline.orphans"]
         settings.CORRIDOR_AUDIT_ANCHOR_FILE = str(tmp_path / "audit-heads")
         assert enqueue_due_jobs() == ["audit.anchor"]
         clock.shift(timedelta(minutes=5))

@@ -2,7 +2,9 @@
 
 The upload handler encrypts each file as it streams in, under a fresh random key held
 only in memory, so the temporary file holds ciphertext. Limits are enforced while
-streaming; a request that breaks one is marked and its files are discarded.
+streaming; a request that breaks one is marked, its files are discarded, and the rest
+of its body is never read (a 200 MB upload is refused at its first photo, not after
+arriving in full). Text fields over the form limit are salvaged, cut, for the form.
 """
 
 from __future__ import annotations
@@ -17,9 +19,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils.datastructures import MultiValueDict
+from django.utils.http import parse_header_parameters
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -37,6 +43,12 @@ IMAGE_FORMATS = {
     "GIF": ("PNG", "image/png"),
 }
 MAX_PIXELS = 40_000_000
+# Room for a multipart body's boundaries and part headers on top of its limits.
+_MULTIPART_OVERHEAD = 64 * 1024
+# Salvaged text is cut to the longest any applicant field accepts.
+SALVAGED_CHARS = 20_000
+# The views that show a salvaged form again (and check UPLOAD_ERROR); others answer 413 at once.
+_SALVAGING_VIEWS = {"hotline_public:request", "hotline_public:write"}
 
 
 class UploadRejected(ValueError):
@@ -94,13 +106,29 @@ class EncryptingUploadHandler(FileUploadHandler):
         super().__init__(request)
         self.files_seen = 0
         self.total = 0
+        self.declared_length = 0
         self._handle: BinaryIO | None = None
+
+    def handle_raw_input(
+        self, input_data: Any, meta: Any, content_length: int, boundary: Any, encoding: str | None = None
+    ) -> None:
+        self.declared_length = content_length
 
     def _fail(self, code: str) -> None:
         if self.request is not None:
             setattr(self.request, UPLOAD_ERROR, code)
         self._discard_current()
-        raise StopUpload(connection_reset=False)
+        # The rest of the body is left unread: the answer goes out now, and the server
+        # closes the connection instead of reading megabytes it would throw away.
+        raise StopUpload(connection_reset=True)
+
+    @staticmethod
+    def body_limit() -> int:
+        return (
+            settings.CORRIDOR_UPLOAD_MAX_TOTAL_BYTES
+            + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            + _MULTIPART_OVERHEAD
+        )
 
     def _discard_current(self) -> None:
         if self._handle is not None:
@@ -109,6 +137,10 @@ class EncryptingUploadHandler(FileUploadHandler):
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
+        # A body declared larger than every limit together is refused at its first file,
+        # once the text before it (what the person typed) has been read.
+        if self.declared_length > self.body_limit():
+            self._fail("upload_too_large")
         self.files_seen += 1
         if self.files_seen > settings.CORRIDOR_UPLOAD_MAX_FILES:
             self._fail("too_many_files")
@@ -193,14 +225,18 @@ def strip_image(data: bytes) -> StrippedImage:
 
 
 class _TailRecorder:
-    """Passes a request body through, remembering its last bytes."""
+    """Passes a request body through, remembering its last bytes and its first ones (for salvage)."""
 
-    def __init__(self, stream: Any) -> None:
+    def __init__(self, stream: Any, head_limit: int = 0) -> None:
         self._stream = stream
         self.tail = b""
+        self.head = bytearray()
+        self._head_limit = head_limit
 
     def _keep(self, data: bytes) -> bytes:
         self.tail = (self.tail + data)[-512:]
+        if len(self.head) < self._head_limit:
+            self.head += data[: self._head_limit - len(self.head)]
         return data
 
     def read(self, *args: Any) -> bytes:
@@ -214,11 +250,14 @@ class _TailRecorder:
 
 
 class MultipartGuardMiddleware:
-    """Lets views tell a complete multipart body from one cut short.
+    """Lets views tell a complete multipart body from one cut short, and text over the limit from an error.
 
     Django's parser treats the end of the stream as the end of the form, so a body that
     stops inside a message or a photo would be accepted as a shorter message. The body
-    is recorded on its way through (its tail only) and views check the closing boundary.
+    is recorded on its way through (its tail, and its first megabyte or so) and views
+    check the closing boundary. Text fields over DATA_UPLOAD_MAX_MEMORY_SIZE make Django
+    raise RequestDataTooBig (a generic 400 and a traceback in the log); here the form
+    views get instead what arrived of the fields, cut, marked "form_too_large" (413).
     """
 
     def __init__(self, get_response: Any) -> None:
@@ -231,8 +270,75 @@ class MultipartGuardMiddleware:
             and content_type.startswith("multipart/form-data")
             and hasattr(request, "_stream")
         ):
-            request._stream = _TailRecorder(request._stream)  # type: ignore[assignment]
+            head_limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE + _MULTIPART_OVERHEAD
+            request._stream = _TailRecorder(request._stream, head_limit)  # type: ignore[assignment]
         return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        if request.method != "POST":
+            return None
+        try:
+            request.POST  # noqa: B018 - parsed here, before CSRF and the view read it
+        except RequestDataTooBig:
+            match = request.resolver_match
+            recorder = getattr(request, "_stream", None)
+            if (
+                match is None
+                or match.view_name not in _SALVAGING_VIEWS
+                or not isinstance(recorder, _TailRecorder)
+            ):
+                return _too_large(request)
+            # Django keeps the parsed form in these two attributes; the salvage takes their place.
+            salvaged = salvage_fields(bytes(recorder.head), request.META.get("CONTENT_TYPE", ""))
+            request._post = salvaged  # type: ignore[attr-defined]
+            request._files = MultiValueDict()  # type: ignore[attr-defined]
+            setattr(request, UPLOAD_ERROR, "form_too_large")
+        return None
+
+
+def _too_large(request: HttpRequest) -> HttpResponse:
+    """413 in the page's own layout for forms that cannot show what was sent again."""
+    staff = request.path.startswith("/staff/")
+    template = "web/error.html" if staff else "hotline/public/error.html"
+    return render(request, template, {"status": 413}, status=413)
+
+
+def _boundary(content_type: str) -> str:
+    for part in content_type.split(";"):
+        key, _sep, value = part.strip().partition("=")
+        if key.lower() == "boundary":
+            return value.strip('"')
+    return ""
+
+
+def salvage_fields(head: bytes, content_type: str) -> QueryDict:
+    """The text fields found in the first bytes of a multipart body, the last one possibly cut.
+
+    Unvalidated: the form validates them again, and the view says the text was cut.
+    """
+    salvaged = QueryDict(mutable=True)
+    boundary = _boundary(content_type)
+    if not boundary:
+        return salvaged
+    for part in head.split(b"--" + boundary.encode("latin-1"))[1:]:
+        if part.startswith(b"--"):
+            break
+        headers, found, body = part.partition(b"\r\n\r\n")
+        if not found:
+            break
+        disposition = next(
+            (line for line in headers.split(b"\r\n") if line.lower().startswith(b"content-disposition:")), b""
+        )
+        _kind, params = parse_header_parameters(disposition.partition(b":")[2].decode("latin-1"))
+        name = params.get("name")
+        if not name or "filename" in params:
+            continue
+        body = body.removesuffix(b"\r\n")
+        salvaged.appendlist(name, body.decode("utf-8", errors="ignore")[:SALVAGED_CHARS])
+    salvaged._mutable = False
+    return salvaged
 
 
 def multipart_complete(request: HttpRequest) -> bool:
@@ -240,11 +346,7 @@ def multipart_complete(request: HttpRequest) -> bool:
     recorder = getattr(request, "_stream", None)
     if not isinstance(recorder, _TailRecorder):
         return True
-    boundary = ""
-    for part in request.META.get("CONTENT_TYPE", "").split(";"):
-        key, _sep, value = part.strip().partition("=")
-        if key.lower() == "boundary":
-            boundary = value.strip('"')
+    boundary = _boundary(request.META.get("CONTENT_TYPE", ""))
     if not boundary:
         return False
     return recorder.tail.rstrip(b"\r\n").endswith(b"--" + boundary.encode("latin-1") + b"--")

@@ -28,6 +28,10 @@ def _upload_message(code: str) -> str:
         % {"mb": settings.CORRIDOR_UPLOAD_MAX_TOTAL_BYTES // mib},
         "too_many_files": _("At most %(count)d photos can be sent at once.")
         % {"count": settings.CORRIDOR_UPLOAD_MAX_FILES},
+        "form_too_large": _(
+            "What you wrote is far too long to send. Its beginning is kept below: "
+            "check it, shorten it if needed, and send it again."
+        ),
     }
     return messages.get(code, "")
 
@@ -35,6 +39,7 @@ def _upload_message(code: str) -> str:
 def _busy(response: HttpResponse) -> HttpResponse:
     """A full Argon2id pool: 503 and when to come back; nothing was stored."""
     response["Retry-After"] = str(settings.CORRIDOR_BUSY_RETRY_SECONDS)
+    response._has_been_logged = True  # type: ignore[attr-defined] # expected under load: no error line
     return response
 
 

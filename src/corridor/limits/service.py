@@ -178,6 +178,9 @@ def main(argv: list[str] | None = None) -> None:
     # cut short is answered by nothing, and its web thread answers "busy".
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     listener = listen(args.socket)
+    # The starter waits for this line: jobs sent before it would find no socket.
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
     try:
         serve_forever(
             listener, PoolService(capacity=args.capacity, max_wait=args.max_wait), parent=args.parent

@@ -160,3 +160,25 @@ def key_integrity_check(app_configs: Any, **kwargs: Any) -> list[Error]:
             )
         )
     return errors
+
+
+@register()
+def flood_limits_check(app_configs: Any, **kwargs: Any) -> list[Error]:
+    """The Argon2id pool must fit one call, wait a positive time, and the server keep connections a while."""
+    largest = max(settings.CORRIDOR_ARGON2_MEMLIMIT, settings.CORRIDOR_CODENAME_MEMLIMIT)
+    problems = []
+    if largest > settings.CORRIDOR_ARGON2_MEMORY_CAP_BYTES:
+        problems.append("CORRIDOR_ARGON2_MEMORY_CAP_BYTES is smaller than one Argon2id call's memory")
+    for name in ("CORRIDOR_ARGON2_MAX_WAIT_SECONDS", "CORRIDOR_BUSY_RETRY_SECONDS"):
+        if getattr(settings, name) <= 0:
+            problems.append(f"{name} must be positive")
+    if settings.CORRIDOR_KEEPALIVE_SECONDS <= 0:
+        problems.append("CORRIDOR_KEEPALIVE_SECONDS must be positive")
+    return [
+        Error(
+            problem + ".",
+            hint="Allow at least one call's memory (CORRIDOR_ARGON2_MEMLIMIT); see docs/deployment.md.",
+            id="corridor.E015",
+        )
+        for problem in problems
+    ]

@@ -38,10 +38,9 @@ class TracebackOnlyFormatter(logging.Formatter):
     """Time, level, logger, the exception's type and frames; never the record's message or arguments."""
 
     def format(self, record: logging.LogRecord) -> str:
-        head = f"{self.formatTime(record)} {record.levelname} {record.name} unhandled exception"
         status = getattr(record, "status_code", None)
-        if isinstance(status, int):
-            head += f" (HTTP {status})"
+        answer = f" (HTTP {status})" if isinstance(status, int) else ""
+        head = f"{self.formatTime(record)} {record.levelname} {record.name}"
         if record.exc_info and record.exc_info[1] is not None:
-            return "\n".join([head, *_frames_and_types(record.exc_info[1])])
-        return head
+            return "\n".join([f"{head} unhandled exception{answer}", *_frames_and_types(record.exc_info[1])])
+        return f"{head} server error{answer}"

@@ -49,7 +49,15 @@ class PoolProcess:
             "--parent",
             str(os.getpid()),
         ]
-        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL)  # noqa: S603 - our own module
+        self.process = subprocess.Popen(  # noqa: S603 - our own module
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE
+        )
+        assert self.process.stdout is not None
+        # Listening before anyone sends it a job.
+        ready = self.process.stdout.readline()
+        self.process.stdout.close()
+        if ready.strip() != b"ready":
+            raise RuntimeError("the Argon2id pool service did not start")
 
     def keep_running(self) -> None:
         """Restart the service if it died (gunicorn's reaping may have taken its exit status)."""
@@ -114,28 +122,30 @@ def prepare_workers(pool_process: PoolProcess) -> None:
     pool.use_service(pool_process.socket)
 
 
+def gunicorn_options(*, bind: str, workers: int, threads: int = 4) -> dict[str, Any]:
+    """gunicorn's configuration: no access log (it would record addresses), keep-alive from settings."""
+    return {
+        "bind": bind,
+        "workers": workers,
+        "threads": threads,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+        "timeout": 60,
+        "graceful_timeout": 10,
+        # Idle connections stay open longer than the proxy keeps them, so the proxy
+        # closes first and never reuses a connection gunicorn is dropping.
+        "keepalive": settings.CORRIDOR_KEEPALIVE_SECONDS,
+        "limit_request_line": 8190,
+        "proc_name": "corridor",
+    }
+
+
 def serve(*, bind: str, workers: int, threads: int = 4) -> None:
     pool_process = PoolProcess()
     try:
         prepare_workers(pool_process)
-        CorridorServer(
-            {
-                "bind": bind,
-                "workers": workers,
-                "threads": threads,
-                "accesslog": None,
-                "errorlog": "-",
-                "loglevel": "warning",
-                "timeout": 60,
-                "graceful_timeout": 10,
-                # Idle connections stay open longer than the proxy keeps them, so the proxy
-                # closes first and never reuses a connection gunicorn is dropping.
-                "keepalive": settings.CORRIDOR_KEEPALIVE_SECONDS,
-                "limit_request_line": 8190,
-                "proc_name": "corridor",
-            },
-            pool_process,
-        ).run()
+        CorridorServer(gunicorn_options(bind=bind, workers=workers, threads=threads), pool_process).run()
     finally:
         pool.use_service(None)
         pool_process.stop()

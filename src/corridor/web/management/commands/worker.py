@@ -28,6 +28,7 @@ from django_tasks_db.management.commands import db_worker
 
 from corridor.audit.tasks import ship_audit_head
 from corridor.hotline.alerts import send_staff_alert_digest
+from corridor.hotline.orphans import remove_orphan_files
 from corridor.web.models import PeriodicRun
 
 logger = logging.getLogger("corridor.worker")
@@ -54,6 +55,8 @@ def periodic_jobs() -> list[PeriodicJob]:
             task=send_staff_alert_digest,
             interval=timedelta(minutes=settings.CORRIDOR_ALERT_INTERVAL_MINUTES),
         ),
+        # Ciphertext left by requests killed between storing a photo and writing its row.
+        PeriodicJob(name="hotline.orphans", task=remove_orphan_files, interval=timedelta(hours=1)),
     ]
     # Only with somewhere to ship to: a job that does nothing would still fill the queue's table.
     if settings.CORRIDOR_AUDIT_ANCHOR_FILE or settings.CORRIDOR_AUDIT_ANCHOR_RECIPIENTS:
