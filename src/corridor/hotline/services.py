@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from corridor.accounts import keyring
@@ -23,6 +23,7 @@ from corridor.crypto.envelope import generate_key
 from corridor.crypto.files import encrypt_bytes
 from corridor.crypto.kdf import Argon2Cost
 from corridor.hotline import keys as thread_keys
+from corridor.hotline import receipts
 from corridor.hotline.models import (
     OPEN_STATUSES,
     Attachment,
@@ -180,6 +181,8 @@ def _add_message(
 class NewThread:
     thread: Thread
     codename: str
+    # The same form was sent before: nothing new was created, this is the first answer.
+    repeated: bool = False
 
 
 def _derive_unused_codename(words: bool) -> tuple[str, codename.CodenameKeys]:
@@ -200,11 +203,47 @@ def open_thread(
     contact: str = "",
     operator: User | None = None,
     codename_in_words: bool = False,
+    submission: list[receipts.ReceiptKey] | None = None,
 ) -> NewThread:
     """A new thread with its own key, sealed to the hotline, the applicant's codename key and recovery.
 
-    Raises pool.Busy when the Argon2id pool has no room within its wait: nothing is stored.
+    With `submission` keys, sending the same form again returns the first answer and
+    creates nothing (corridor.hotline.receipts). Raises pool.Busy when the Argon2id
+    pool has no room within its wait: nothing is stored.
     """
+    keys_of_submission = submission or []
+    if earlier := receipts.find_receipt(keys_of_submission):
+        return NewThread(thread=earlier.thread, codename=earlier.codename, repeated=True)
+    try:
+        return _open_thread(
+            triage=triage,
+            text=text,
+            files=files,
+            channel=channel,
+            contact=contact,
+            operator=operator,
+            codename_in_words=codename_in_words,
+            submission=keys_of_submission,
+        )
+    except IntegrityError:
+        # A double tap: the other request stored its receipt first, and this one rolled back.
+        earlier = receipts.find_receipt(keys_of_submission)
+        if earlier is None:
+            raise
+        return NewThread(thread=earlier.thread, codename=earlier.codename, repeated=True)
+
+
+def _open_thread(
+    *,
+    triage: Triage,
+    text: str,
+    files: list[PreparedFile],
+    channel: str,
+    contact: str,
+    operator: User | None,
+    codename_in_words: bool,
+    submission: list[receipts.ReceiptKey],
+) -> NewThread:
     text = clean_text(text, required=not files)
     # The one Argon2id call runs in the pool, before the transaction, so the database
     # write lock is never held while it runs (on SQLite that would stall every other writer).
@@ -259,6 +298,7 @@ def open_thread(
                 "message": str(message.pk),
             },
         )
+        receipts.record_receipt(keys=submission, thread=thread, codename=codename_text)
     return NewThread(thread=thread, codename=codename_text)
 
 
@@ -444,24 +484,6 @@ def set_status(*, operator: User, thread: Thread, status: str) -> bool:
 
 
 @transaction.atomic
-def assign_thread(*, operator: User, thread: Thread, assignee: User | None) -> bool:
-    """Assign to an operator, or to nobody; the assignment it already has is not audited again."""
-    if assignee is not None and not assignee.has_role(Role.OPERATOR):
-        raise InvalidSubmission(_("Threads are assigned to operators."))
-    if _locked(thread).assigned_to_id == (assignee.pk if assignee else None):
-        return False
-    Thread.objects.filter(pk=thread.pk).update(assigned_to=assignee)
-    record_event(
-        action="hotline.assigned",
-        actor_id=operator.pk,
-        target_type="thread",
-        target_id=thread.pk,
-        data={"assignee": str(assignee.pk) if assignee else None},
-    )
-    return True
-
-
-@transaction.atomic
 def set_urgency(*, operator: User, thread: Thread, urgency: int, reason: str) -> bool:
     """Change the urgency for a coded reason; an unanswered thread's deadline follows the new urgency.
 
@@ -490,16 +512,48 @@ def set_urgency(*, operator: User, thread: Thread, urgency: int, reason: str) ->
     return True
 
 
+@transaction.atomic
+def assign_thread(*, operator: User, thread: Thread, assignee: User | None) -> bool:
+    """Assign to an operator, or to nobody; the assignment it already has is not audited again."""
+    if assignee is not None and not assignee.has_role(Role.OPERATOR):
+        raise InvalidSubmission(_("Threads are assigned to operators."))
+    if _locked(thread).assigned_to_id == (assignee.pk if assignee else None):
+        return False
+    Thread.objects.filter(pk=thread.pk).update(assigned_to=assignee)
+    record_event(
+        action="hotline.assigned",
+        actor_id=operator.pk,
+        target_type="thread",
+        target_id=thread.pk,
+        data={"assignee": str(assignee.pk) if assignee else None},
+    )
+    return True
+
+
 def mark_read(thread: Thread, *, shown_at: datetime) -> None:
     """Read up to `shown_at`: a message that arrived while the page was built stays unread."""
     Thread.objects.filter(pk=thread.pk).update(staff_read_at=shown_at)
 
 
-def record_intake(*, operator: User, channel: str, contact: str, triage: Triage, text: str) -> NewThread:
+def record_intake(
+    *,
+    operator: User,
+    channel: str,
+    contact: str,
+    triage: Triage,
+    text: str,
+    submission: list[receipts.ReceiptKey] | None = None,
+) -> NewThread:
     """An operator logs a phone, e-mail or messenger contact; the person gets a codename to come back with."""
     if channel not in (Channel.PHONE, Channel.EMAIL, Channel.MESSENGER):
         raise InvalidSubmission(_("Choose how the person made contact."))
     contact = clean_text(contact, required=False)[:500]
     return open_thread(
-        triage=triage, text=text, files=[], channel=channel, contact=contact, operator=operator
+        triage=triage,
+        text=text,
+        files=[],
+        channel=channel,
+        contact=contact,
+        operator=operator,
+        submission=submission,
     )

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from corridor.accounts import keyring
 from corridor.crypto.words import words_to_digits
-from corridor.hotline import applicant, reading, services
+from corridor.hotline import applicant, reading, receipts, services
 from corridor.hotline.forms_public import WORD_LANGUAGES, CodenameForm, MessageFields, RequestForm
 from corridor.hotline.uploads import UPLOAD_ERROR, EncryptedUpload, UploadRejected, multipart_complete
 from corridor.limits.pool import Busy
@@ -111,7 +111,8 @@ def _upload_problem(request: HttpRequest) -> tuple[str, int] | None:
 @require_http_methods(["GET", "POST"])
 def request_view(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        return render(request, "hotline/public/request.html", {"form": RequestForm()})
+        form = RequestForm(initial={"submission": receipts.new_token()})
+        return render(request, "hotline/public/request.html", {"form": form})
     uploads = _uploads(request)
     try:
         form = RequestForm(request.POST, request.FILES)
@@ -128,6 +129,16 @@ def request_view(request: HttpRequest) -> HttpResponse:
                     text=form.cleaned_data["message"],
                     files=prepared,
                     codename_in_words=form.wants_words(),
+                    submission=receipts.submission_keys(
+                        token=form.cleaned_data["submission"],
+                        browser_secret=request.META.get("CSRF_COOKIE") or "",
+                        content={
+                            "form": "request",
+                            "triage": form.triage().as_dict(),
+                            "text": form.cleaned_data["message"],
+                            "words": form.wants_words(),
+                        },
+                    ),
                 )
             except (UploadRejected, services.InvalidSubmission) as exc:
                 form.add_error(None, str(exc))
@@ -140,6 +151,7 @@ def request_view(request: HttpRequest) -> HttpResponse:
                 return _busy(render(request, "hotline/public/request.html", context, status=503))
             else:
                 context = {
+                    "repeated": created.repeated,
                     "codename": created.codename,
                     "in_words": not created.codename[0].isdigit(),
                     **_verification(),

@@ -25,7 +25,7 @@ from corridor.accounts import keyring, unlock
 from corridor.accounts.decorators import role_required
 from corridor.accounts.models import User
 from corridor.crypto.errors import CryptoError
-from corridor.hotline import access, reading, services
+from corridor.hotline import access, reading, receipts, services
 from corridor.hotline import keys as thread_keys
 from corridor.hotline.forms_staff import (
     AssignForm,
@@ -390,7 +390,7 @@ def intake_view(request: HttpRequest) -> HttpResponse:
     user = _operator(request)
     if not access.can_use_hotline(user):
         raise Http404
-    form = IntakeForm(request.POST or None)
+    form = IntakeForm(request.POST or None, initial={"submission": receipts.new_token()})
     if request.method == "POST" and form.is_valid():
         try:
             new = services.record_intake(
@@ -399,6 +399,17 @@ def intake_view(request: HttpRequest) -> HttpResponse:
                 contact=form.cleaned_data["contact"],
                 triage=form.triage(),
                 text=form.cleaned_data["text"],
+                submission=receipts.submission_keys(
+                    token=form.cleaned_data["submission"],
+                    browser_secret=request.META.get("CSRF_COOKIE") or "",
+                    content={
+                        "form": "intake",
+                        "channel": form.cleaned_data["channel"],
+                        "contact": form.cleaned_data["contact"],
+                        "triage": form.triage().as_dict(),
+                        "text": form.cleaned_data["text"],
+                    },
+                ),
             )
         except services.InvalidSubmission as exc:
             form.add_error(None, str(exc))
