@@ -52,7 +52,8 @@ def test_a_wiped_log_is_reported_on_the_page(signed_in, judy: User) -> None:  # 
 
 def test_bad_filter_input_is_a_clear_400(signed_in, judy: User) -> None:  # type: ignore[no-untyped-def]
     client = signed_in(judy)
-    assert client.get(LOG, {"actor": "not-a-uuid"}).status_code == 400
+    assert client.get(LOG, {"user": "not a username"}).status_code == 400
+    assert client.get(LOG, {"thread": "<b>H-1</b>"}).status_code == 400
     assert client.get(LOG, {"action": "<script>alert(1)</script>"}).status_code == 400
 
 

@@ -110,10 +110,3 @@ class RolesForm(forms.Form):
 class NameForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=64, required=False)
     credential = forms.CharField(max_length=20000, widget=forms.HiddenInput, required=False)
-
-
-class AuditFilterForm(forms.Form):
-    action = forms.RegexField(
-        label=_("Action starts with"), regex=r"^[a-z_.]*$", max_length=64, required=False
-    )
-    actor = forms.UUIDField(label=_("Actor id"), required=False)

@@ -9,6 +9,7 @@ Threads are still assigned to operators only.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -45,3 +46,23 @@ def get_thread_for_staff(user: User, thread_id: uuid.UUID) -> Thread:
     if thread is None:
         raise Http404
     return thread
+
+
+def thread_codes_by_id(ids: Iterable[uuid.UUID | str]) -> dict[str, str]:
+    """Short codes for pages that would otherwise show thread ids (the audit log); nothing decrypted.
+
+    A code is random and says nothing about the person, so it is shown to whoever may
+    see the id it stands for.
+    """
+    wanted = set()
+    for value in ids:
+        try:
+            wanted.add(uuid.UUID(str(value)))
+        except ValueError:
+            continue
+    return {str(pk): code for pk, code in Thread.objects.filter(pk__in=wanted).values_list("pk", "code")}
+
+
+def thread_id_for_code(code: str) -> uuid.UUID | None:
+    """The id of the thread with this code, typed in any case."""
+    return Thread.objects.filter(code=code.strip().upper()).values_list("pk", flat=True).first()
