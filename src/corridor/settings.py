@@ -213,6 +213,11 @@ CORRIDOR_BUSY_RETRY_SECONDS = env_int("CORRIDOR_BUSY_RETRY_SECONDS", 60)
 # proxy's own idle timeout (nginx keeps upstream connections 60 s), so the proxy always
 # closes first and never sends a request down a connection gunicorn is closing.
 CORRIDOR_KEEPALIVE_SECONDS = env_int("CORRIDOR_KEEPALIVE_SECONDS", 75)
+# Threads per gunicorn worker. A thread waiting for the pool holds no processor, but it
+# does hold a place: under a flood every thread may wait, and other pages queue behind
+# them. More threads keep pages answering in a flood, at the cost of more requests (and
+# uploaded photos) in memory at once and one database connection each.
+CORRIDOR_WEB_THREADS = env_int("CORRIDOR_WEB_THREADS", 4)
 CORRIDOR_PHONE_REGION = env_str("CORRIDOR_PHONE_REGION", "RU")
 # --- Staff pages: the one time zone they show times in ---
 # A setting for the whole staff rather than a preference per user: the team works in

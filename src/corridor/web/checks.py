@@ -172,8 +172,9 @@ def flood_limits_check(app_configs: Any, **kwargs: Any) -> list[Error]:
     for name in ("CORRIDOR_ARGON2_MAX_WAIT_SECONDS", "CORRIDOR_BUSY_RETRY_SECONDS"):
         if getattr(settings, name) <= 0:
             problems.append(f"{name} must be positive")
-    if settings.CORRIDOR_KEEPALIVE_SECONDS <= 0:
-        problems.append("CORRIDOR_KEEPALIVE_SECONDS must be positive")
+    for name in ("CORRIDOR_KEEPALIVE_SECONDS", "CORRIDOR_WEB_THREADS"):
+        if getattr(settings, name) <= 0:
+            problems.append(f"{name} must be positive")
     return [
         Error(
             problem + ".",

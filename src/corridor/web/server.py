@@ -122,12 +122,12 @@ def prepare_workers(pool_process: PoolProcess) -> None:
     pool.use_service(pool_process.socket)
 
 
-def gunicorn_options(*, bind: str, workers: int, threads: int = 4) -> dict[str, Any]:
+def gunicorn_options(*, bind: str, workers: int, threads: int | None = None) -> dict[str, Any]:
     """gunicorn's configuration: no access log (it would record addresses), keep-alive from settings."""
     return {
         "bind": bind,
         "workers": workers,
-        "threads": threads,
+        "threads": threads or settings.CORRIDOR_WEB_THREADS,
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
@@ -141,7 +141,7 @@ def gunicorn_options(*, bind: str, workers: int, threads: int = 4) -> dict[str, 
     }
 
 
-def serve(*, bind: str, workers: int, threads: int = 4) -> None:
+def serve(*, bind: str, workers: int, threads: int | None = None) -> None:
     pool_process = PoolProcess()
     try:
         prepare_workers(pool_process)
