@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from corridor.accounts.models import Role, User
+from corridor.accounts.models import Role, User, WebAuthnCredential
 
 
 def list_users_for_admin(actor: User) -> QuerySet[User]:
@@ -40,3 +42,25 @@ def usernames_by_id(ids: Iterable[uuid.UUID | str]) -> dict[str, str]:
 def user_id_for_username(username: str) -> uuid.UUID | None:
     """The id of the user with this username (any case), active or not."""
     return User.objects.filter(username__iexact=username.strip()).values_list("pk", flat=True).first()
+
+
+@dataclass(frozen=True)
+class AccountsAttention:
+    """Active accounts an administrator should look at."""
+
+    without_second_factor: list[User]
+    temporary_password: list[User]
+
+
+def accounts_needing_attention(actor: User) -> AccountsAttention | None:
+    """For administrators: who has not enrolled a second factor, who still has a temporary password."""
+    if not actor.has_role(Role.ADMIN):
+        return None
+    active = User.objects.filter(is_active=True).order_by("username")
+    enrolled = Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)) | Exists(
+        WebAuthnCredential.objects.filter(user=OuterRef("pk"))
+    )
+    return AccountsAttention(
+        without_second_factor=list(active.exclude(enrolled)),
+        temporary_password=list(active.filter(must_change_password=True)),
+    )

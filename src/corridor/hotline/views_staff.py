@@ -101,7 +101,8 @@ class InboxRow:
     closed: bool
 
 
-def _inbox_row(thread: Thread, now: datetime) -> InboxRow:
+def inbox_row(thread: Thread, now: datetime) -> InboxRow:
+    """How long the person has waited and where the first-response deadline stands (nothing decrypted)."""
     waiting = format_duration(now - thread.last_applicant_at)
     closed = thread.status not in OPEN_STATUSES
     if thread.first_response_at is not None:
@@ -132,7 +133,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
         threads = threads.filter(assigned_to=user)
     page = Paginator(threads, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
-    rows = [_inbox_row(thread, now) for thread in page]
+    rows = [inbox_row(thread, now) for thread in page]
     context = {
         "form": form,
         "page": page,
@@ -195,7 +196,7 @@ def _render_thread(
         "thread": thread,
         "view": view,
         "answers": _triage_answers(view.triage),
-        "row": _inbox_row(thread, now),
+        "row": inbox_row(thread, now),
         "forms": thread_forms,
     }
     return render(request, "hotline/staff/thread.html", context, status=status)

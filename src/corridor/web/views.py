@@ -1,24 +1,70 @@
-"""The staff home page and the error pages."""
+"""The staff home page ("what needs me now") and the error pages."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from corridor.accounts import access as accounts_access
 from corridor.accounts import keyring
 from corridor.accounts.decorators import staff_required
-from corridor.accounts.models import User
+from corridor.accounts.models import Role, User
+from corridor.audit import access as audit_access
+from corridor.audit.models import AuditEvent
+from corridor.hotline import access as hotline_access
+from corridor.hotline.views_staff import inbox_row
+
+# How far back the auditors' panel counts integrity failures and unreadable rows.
+INTEGRITY_WINDOW = timedelta(days=30)
+
+
+def _failures(chain: audit_access.ChainStatus | None) -> list[tuple[AuditEvent, str]]:
+    """Recent integrity failures with what they concern: a thread's code, or the kind of row."""
+    if chain is None:
+        return []
+    events = chain.recent_failures
+    codes = hotline_access.thread_codes_by_id(e.target_id for e in events if e.target_type == "thread")
+    return [(e, codes.get(e.target_id) or str(e.data.get("what") or e.target_type or "")) for e in events]
 
 
 @staff_required
 @require_GET
 def home_view(request: HttpRequest) -> HttpResponse:
+    """Each role's part of what is waiting, from plain columns and the audit log: nothing is decrypted."""
     user = request.user
     assert isinstance(user, User)
-    missing = keyring.entitled_kinds(user) - keyring.held_kinds(user)
+    now = timezone.now()
+    held = keyring.held_kinds(user)
+    missing = keyring.entitled_kinds(user) - held
+    attention = hotline_access.threads_needing_attention(user, now=now)
+    grants_to_give: list[keyring.PendingGrant] = []
+    grants_waiting: list[keyring.PendingGrant] = []
+    if user.has_role(Role.OPERATOR) or user.has_role(Role.COORDINATOR):
+        grants_to_give = [g for g in keyring.pending_grants() if g.kind.value in held]
+    if user.has_role(Role.ADMIN):
+        # Administrators cannot grant keys that read cases, but they must know who is waiting.
+        grants_waiting = keyring.pending_grants()
+    chain = audit_access.chain_status_for_auditor(user, since=now - INTEGRITY_WINDOW)
     context = {
         "missing_keys": sorted(k.label for k in missing),
+        "hotline_role": hotline_access.has_hotline_role(user),
+        "attention": attention,
+        "rows": {
+            name: [inbox_row(thread, now) for thread in getattr(attention, name)]
+            for name in ("overdue", "unanswered", "assigned")
+        }
+        if attention
+        else {},
+        "grants_to_give": grants_to_give,
+        "grants_waiting": grants_waiting,
+        "accounts": accounts_access.accounts_needing_attention(user),
+        "chain": chain,
+        "failures": _failures(chain),
+        "integrity_days": INTEGRITY_WINDOW.days,
         "fingerprint": keyring.signing_fingerprint_words() if keyring.organisation_initialised() else "",
     }
     return render(request, "web/home.html", context)
