@@ -13,6 +13,9 @@ import sys
 from pathlib import Path
 
 DEMO_DATA_DIR = "var/demo"
+# Commands that act on an existing installation. On a data directory that holds none they
+# refuse with one line before anything connects: connecting to SQLite creates the file.
+NEEDS_INSTALLATION = frozenset({"totp", "pin_keys", "recover", "audit", "worker", "serve"})
 
 
 def _pop_option(argv: list[str], name: str, *, keep: bool) -> str | None:
@@ -44,6 +47,37 @@ def _ensure_local_secret(data_dir: Path) -> None:
             handle.write(secrets.token_urlsafe(64))
 
 
+def installation_problem() -> str:
+    """Why the configured data directory or database holds no initialised installation, or ""."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    sqlite = database["ENGINE"] == "django.db.backends.sqlite3"
+    where = f"in {settings.DATA_DIR}" if sqlite else "in the configured database"
+    if sqlite and not Path(database["NAME"]).is_file():
+        return f"no Corridor installation {where}: run `corridor init` first, or choose one with --data-dir"
+    import django
+
+    django.setup()
+    from django.db import DatabaseError, OperationalError, connections
+
+    from corridor.accounts.keyring import organisation_initialised
+
+    try:
+        ready = organisation_initialised()
+    except OperationalError as exc:
+        if not sqlite or "no such table" not in str(exc):
+            raise  # a database out of reach or locked is not a missing installation
+        ready = False
+    except DatabaseError:  # PostgreSQL without the tables
+        ready = False
+    finally:
+        connections.close_all()
+    if not ready:
+        return f"the installation {where} has no organisation yet: run `corridor init` first"
+    return ""
+
+
 def _command_position(argv: list[str]) -> int:
     """Where the subcommand is: the first argument that is neither an option nor the data directory."""
     skip = False
@@ -71,7 +105,12 @@ def main(argv: list[str] | None = None) -> None:
     elif is_demo:
         os.environ.setdefault("CORRIDOR_DATA_DIR", DEMO_DATA_DIR)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "corridor.settings")
-    _ensure_local_secret(Path(os.environ.get("CORRIDOR_DATA_DIR", "var")).resolve())
+    if command in NEEDS_INSTALLATION:
+        # The installation made its secret key when it was created: nothing to make here.
+        if not {"-h", "--help"} & set(argv) and (problem := installation_problem()):
+            sys.exit(f"corridor {command.replace('_', '-')}: {problem}")
+    else:
+        _ensure_local_secret(Path(os.environ.get("CORRIDOR_DATA_DIR", "var")).resolve())
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(argv)
