@@ -6,7 +6,7 @@ every few seconds, and the server's memory (the summed resident set of its proce
 group: master, web workers, Argon2id pool service) is sampled every 50 ms. Loopback
 only; the server and its data directory are removed at the end, also on errors.
 
-    .venv/bin/python -m benchmarks.flood [--clients 50] [--seconds 60] [--workers 3]
+    .venv/bin/python -m benchmarks.flood [--clients 50] [--seconds 60] [--workers 3] [--threads 4]
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from collections import Counter
 from typing import Any
 
 from benchmarks._memory import PeakSampler, group_rss_bytes
-from benchmarks._server import PRODUCTION_COST, Browser, installation, running_server
+from benchmarks._server import PRODUCTION_COST, Browser, Installation, installation, running_server
 from benchmarks.hotline import _CODENAME, MESSAGE, NO_PHOTO, TRIAGE_FIELDS, _summary_ms
 
 GET_IN_TARGET_SECONDS = 10.0
@@ -69,9 +69,17 @@ def person_gets_in(port: int, codename: str, *, give_up_after: float) -> dict[st
 
 
 def run_flood(
-    *, clients: int = 50, seconds: float = 60, workers: int = 3, person_every: float = 8
+    *, clients: int = 50, seconds: float = 60, workers: int = 3, threads: int = 4, person_every: float = 8
 ) -> dict[str, Any]:
-    with installation(PRODUCTION_COST) as inst, running_server(inst, workers=workers) as server:
+    with installation(PRODUCTION_COST) as inst:
+        inst.env["CORRIDOR_WEB_THREADS"] = str(threads)
+        return _flood(inst, clients=clients, seconds=seconds, workers=workers, person_every=person_every)
+
+
+def _flood(
+    inst: Installation, *, clients: int, seconds: float, workers: int, person_every: float
+) -> dict[str, Any]:
+    with running_server(inst, workers=workers) as server:
         codename = open_thread(server.port)
         time.sleep(2)  # let the request's memory go back before measuring the baseline
         baseline = group_rss_bytes(server.process.pid)
@@ -119,6 +127,7 @@ def run_flood(
     return {
         "argon2": {"opslimit": 3, "memlimit_mib": 256, "memory_cap_mib": cap // MIB},
         "web_workers": workers,
+        "threads_per_worker": int(inst.env["CORRIDOR_WEB_THREADS"]),
         "flood_clients": clients,
         "seconds": round(wall, 1),
         "flood_answers": {str(k): v for k, v in sorted(statuses.items())},
@@ -148,8 +157,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
-    figures = run_flood(clients=args.clients, seconds=args.seconds, workers=args.workers)
+    figures = run_flood(
+        clients=args.clients, seconds=args.seconds, workers=args.workers, threads=args.threads
+    )
     json.dump(figures, sys.stdout, indent=2)
     sys.stdout.write("\n")
 

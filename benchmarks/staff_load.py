@@ -25,6 +25,7 @@ import json
 import random
 import re
 import secrets
+import subprocess
 import sys
 import tempfile
 import threading
@@ -54,9 +55,9 @@ from benchmarks.hotline import (
     NO_PHOTO,
     TRIAGE_FIELDS,
     _summary_ms,
-    seed_threads,
     sign_in_operator,
 )
+from benchmarks.hotline import seed as hotline_seed
 
 STAFF_P95_TARGET_MS = 300
 _THREAD_LINK = re.compile(r'href="(/staff/hotline/[0-9a-f-]{36}/)"')
@@ -235,7 +236,7 @@ def run(
     with database(db) as url, installation_on(url) as inst, running_server(inst, workers=3) as server:
         # Inbox rows to browse; their codenames are never used, so they are derived cheaply.
         cheap_codenames = {"CORRIDOR_CODENAME_OPSLIMIT": "1", "CORRIDOR_CODENAME_MEMLIMIT": "8192"}
-        seed_threads(Installation(inst.data_dir, {**inst.env, **cheap_codenames}), 200)
+        seed_inbox(Installation(inst.data_dir, {**inst.env, **cheap_codenames}), 200)
         operator = sign_in_operator(inst, server.port)
         codenames = [open_thread(server.port) for _ in range(3)]
         steps = [
@@ -257,7 +258,34 @@ def run(
     }
 
 
+def seed(count: int) -> None:
+    """Open `count` threads and give the key holder an authenticator, recorded as Corridor records one."""
+    hotline_seed(count)
+    from corridor.accounts import integrity
+    from corridor.accounts.models import User
+
+    integrity.seal_factors(User.objects.get(username=KEYHOLDER))
+
+
+def seed_inbox(inst: Installation, count: int) -> None:
+    """Run `seed` in a subprocess with the installation's settings."""
+    result = subprocess.run(  # noqa: S603 - this very module, fixed arguments
+        [sys.executable, "-m", "benchmarks.staff_load", "seed", str(count)],
+        env=inst.env,
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"seeding failed:\n{result.stdout}\n{result.stderr[-3000:]}")
+
+
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "seed":
+        seed(int(sys.argv[2]))
+        return
     parser = argparse.ArgumentParser(prog="python -m benchmarks.staff_load", description=__doc__)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--seconds", type=float, default=120)

@@ -30,6 +30,8 @@ def child_env(data_dir: Path) -> dict[str, str]:
             "CORRIDOR_ARGON2_MEMLIMIT": str(16 * 1024 * 1024),
             "CORRIDOR_ARGON2_MEMORY_CAP_BYTES": str(1024 * 1024 * 1024),
             "CORRIDOR_LOGIN_FAILURE_LIMIT": "5",
+            # Room in the pool for all 16 threads at once: the throttle, not the pool, is under test.
+            "CORRIDOR_WEB_THREADS": "32",
         }
     )
     if connection.vendor == "postgresql":

@@ -9,6 +9,11 @@ CORRIDOR_ARGON2_MAX_WAIT_SECONDS raises Busy, which the web layer answers with a
 Under `corridor serve` the calls run in the pool service (corridor.limits.service),
 one process for all gunicorn workers; elsewhere (management commands, tests, the
 development server) the same budget runs in-process and the calling thread derives.
+
+At most half of a process's web threads may be in the pool at once (waiting or
+deriving); a call beyond that is busy at once. A waiting thread uses no processor, but
+it holds its place: without this bound a flood would occupy every thread, and staff
+pages, which need no Argon2id at all, would queue behind it.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ class Busy(Exception):
 _service_socket: Path | None = None
 _local: MemoryBudget | None = None
 _local_lock = threading.Lock()
+_places: tuple[int, threading.BoundedSemaphore] | None = None
 
 
 def use_service(path: Path | None) -> None:
@@ -98,7 +104,20 @@ def _run_in_service(path: Path, op: str, args: dict[str, Any]) -> dict[str, Any]
     raise Busy
 
 
+def _thread_places() -> threading.BoundedSemaphore:
+    """This process's places in the pool: half its web threads (at least one)."""
+    global _places
+    count = max(1, int(settings.CORRIDOR_WEB_THREADS) // 2)
+    with _local_lock:
+        if _places is None or _places[0] != count:
+            _places = (count, threading.BoundedSemaphore(count))
+        return _places[1]
+
+
 def _run(op: str, args: dict[str, Any]) -> dict[str, Any]:
+    places = _thread_places()
+    if not places.acquire(blocking=False):
+        raise Busy
     try:
         if _service_socket is not None:
             return _run_in_service(_service_socket, op, args)
@@ -109,6 +128,8 @@ def _run(op: str, args: dict[str, Any]) -> dict[str, Any]:
         if failed.code == "invalid_codename":
             raise codename.InvalidCodename("not a codename") from None
         raise UnknownFormat("the wrap cannot be read") from None
+    finally:
+        places.release()
 
 
 def derive_codename(text: str, *, salt: bytes, cost: Argon2Cost) -> codename.CodenameKeys:
