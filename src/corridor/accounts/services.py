@@ -29,7 +29,7 @@ from corridor.accounts.models import (
 from corridor.audit.services import record_event
 from corridor.crypto import keys
 from corridor.crypto.errors import WrongPassword
-from corridor.crypto.kdf import LEGACY_VERSION, Argon2Cost, wrap_version, wrapped_cost
+from corridor.crypto.kdf import LEGACY_VERSION, Argon2Cost, wrap_version, wrap_with_password, wrapped_cost
 from corridor.limits import throttle
 from corridor.limits.pool import Busy, unwrap_password, wrap_password
 
@@ -357,8 +357,6 @@ _DUMMY_WRAP: bytes | None = None
 def prepare_decoy() -> None:
     """Make the decoy wrap now, at the configured cost (the server calls this once at start)."""
     global _DUMMY_WRAP
-    from corridor.crypto.kdf import wrap_with_password
-
     # Before any request: no pool to share yet, and nothing else derives meanwhile.
     _DUMMY_WRAP = wrap_with_password(
         secrets.token_bytes(32), secrets.token_urlsafe(16), argon2_cost(), context=b"dummy"
