@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import re
+from importlib import import_module
 from datetime import timedelta
 from typing import Any
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.test import Client
 from nacl import pwhash
 from PIL import Image
@@ -19,13 +21,19 @@ from corridor.accounts.models import User
 from corridor.audit.models import AuditEvent
 from corridor.accounts.services import unwrap_user_key
 from corridor.crypto.words import words_to_digits
-from corridor.hotline import services
+from corridor.hotline import applicant, services
 from corridor.hotline.models import Message, MessageKind, Thread, ThreadKeyWrap, Urgency
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 CODENAME = re.compile(r'<p class="codename[^"]*"[^>]*>\s*(\d{4} \d{4} \d{4} \d{4})\s*</p>')
+
+
+def applicant_session(client: Client) -> SessionBase:
+    """The applicant side's own session, as the server holds it for this browser."""
+    engine = import_module(settings.SESSION_ENGINE)
+    return engine.SessionStore(client.cookies[applicant.SESSION_COOKIE].value)  # type: ignore[no-any-return]
 
 
 def shows_fingerprint(page: str, lang: str = "en") -> bool:
@@ -298,7 +306,8 @@ def test_writing_without_being_inside_a_thread_goes_to_the_codename_page(org: di
 def test_leaving_ends_the_applicant_session(org: dict[str, object]) -> None:
     client = Client()
     enter(client, submit(client))
-    assert client.session.get("applicant_thread")
+    inside = applicant_session(client)
+    assert inside.get("applicant_thread")
 
     response = client.post("/en/thread/leave/")
 
@@ -306,9 +315,8 @@ def test_leaving_ends_the_applicant_session(org: dict[str, object]) -> None:
     assert response["Location"] == "/en/"
     assert response.cookies["corridor_thread"].value == ""
     assert response.cookies["corridor_thread"]["max-age"] == 0
-    assert response.cookies[settings.SESSION_COOKIE_NAME].value == ""
-    assert "applicant_thread" not in client.session
-    assert "applicant_half" not in client.session
+    assert response.cookies[applicant.SESSION_COOKIE].value == ""
+    assert not inside.exists(inside.session_key)  # the server-side half is gone too
     assert client.get("/en/thread/messages/")["Location"] == "/en/thread/"
 
 
@@ -329,6 +337,7 @@ def test_an_unknown_codename_is_refused_with_a_clear_message(org: dict[str, obje
     assert response.status_code == 400
     assert "This codename is not known" in response.content.decode()
     assert "corridor_thread" not in response.cookies
+    assert applicant.SESSION_COOKIE not in response.cookies
     assert settings.SESSION_COOKIE_NAME not in response.cookies
 
 
@@ -402,11 +411,15 @@ def test_no_cookie_until_the_person_enters_a_thread(org: dict[str, object]) -> N
     assert set(client.get("/en/thread/").cookies) <= {settings.CSRF_COOKIE_NAME}
 
     entered = client.post("/en/thread/", {"codename": codename.group(1)})
-    assert {settings.SESSION_COOKIE_NAME, "corridor_thread"} <= set(entered.cookies)
+    # The applicant side's own session cookie; the staff side's is never set here.
+    assert {applicant.SESSION_COOKIE, "corridor_thread"} <= set(entered.cookies)
+    assert settings.SESSION_COOKIE_NAME not in entered.cookies
     thread_cookie = entered.cookies["corridor_thread"]
     assert thread_cookie["httponly"]
     assert thread_cookie["samesite"] == "Strict"
-    assert entered.cookies[settings.SESSION_COOKIE_NAME]["httponly"]
+    assert entered.cookies[applicant.SESSION_COOKIE]["httponly"]
+    assert entered.cookies[applicant.SESSION_COOKIE]["samesite"] == "Strict"
+    assert not entered.cookies[applicant.SESSION_COOKIE]["max-age"]
     assert codename.group(1).replace(" ", "") not in thread_cookie.value
 
 
@@ -423,7 +436,7 @@ def test_an_idle_thread_page_sends_back_to_the_codename_page(org: dict[str, obje
     assert response["Location"] == "/en/thread/"
     assert response.cookies["corridor_thread"].value == ""
     assert FIRST_MESSAGE not in response.content.decode()
-    assert "applicant_half" not in client.session
+    assert response.cookies[applicant.SESSION_COOKIE].value == ""
 
 
 def test_activity_keeps_the_thread_open(org: dict[str, object], settings: Any) -> None:

@@ -5,6 +5,11 @@ a thread, the applicant's private key is kept split like a staff key
 (corridor.crypto.keys.split_for_session): one half in the server-side session, the
 other in its own HttpOnly, SameSite=Strict cookie. Neither the codename nor anything
 derived from it that could find the thread is stored.
+
+The applicant's pages keep their own session, under their own cookie (`own_session`),
+apart from a staff session in the same browser: entering, leaving or idling out of a
+thread never touches a staff member's sign-in, and a staff session never carries an
+applicant's key half.
 """
 
 from __future__ import annotations
@@ -12,11 +17,18 @@ from __future__ import annotations
 import base64
 import time
 import uuid
+from collections.abc import Callable
+from functools import wraps
+from importlib import import_module
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase, UpdateError
+from django.contrib.sessions.exceptions import SessionInterrupted
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import rotate_token
+from django.utils.cache import patch_vary_headers
 from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +41,56 @@ THREAD = "applicant_thread"
 HALF = "applicant_half"
 LAST_SEEN = "applicant_last_seen"
 COOKIE = "corridor_thread"
+# The applicant side's own session cookie (the staff side's is SESSION_COOKIE_NAME).
+SESSION_COOKIE = "corridor_visit"
+
+View = Callable[..., HttpResponse]
+
+
+def own_session(view: View) -> View:
+    """Run an applicant page in the applicant's own session, never in a staff session of the same browser."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        staff_session = request.session
+        store: SessionBase = import_module(settings.SESSION_ENGINE).SessionStore(
+            request.COOKIES.get(SESSION_COOKIE)
+        )
+        request.session = store
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            # The staff session goes back untouched, for SessionMiddleware to leave as it found it.
+            request.session = staff_session
+        return _save_own_session(request, store, response)
+
+    return wrapper
+
+
+def _save_own_session(request: HttpRequest, store: SessionBase, response: HttpResponse) -> HttpResponse:
+    """What SessionMiddleware does for its session, for the applicant's: save it, or clear its cookie."""
+    if store.accessed:
+        patch_vary_headers(response, ("Cookie",))
+    if store.is_empty():
+        if SESSION_COOKIE in request.COOKIES:
+            response.delete_cookie(SESSION_COOKIE, samesite="Strict")
+        return response
+    if store.modified and response.status_code < 500:
+        try:
+            store.save()
+        except UpdateError:
+            raise SessionInterrupted("the session was deleted before the request finished") from None
+        key = store.session_key
+        assert key is not None  # save() has just made one
+        # No max-age: like every cookie Corridor sets, it ends with the browser session.
+        response.set_cookie(
+            SESSION_COOKIE,
+            key,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Strict",
+        )
+    return response
 
 
 def enter_thread(request: HttpRequest, *, thread: Thread, private_key: bytes) -> None:
