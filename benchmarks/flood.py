@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import threading
@@ -129,6 +130,8 @@ def _flood(
         "web_workers": workers,
         "threads_per_worker": int(inst.env["CORRIDOR_WEB_THREADS"]),
         "flood_clients": clients,
+        # Other work on the machine takes processor from the server: the figures mean little without it.
+        "load_average_1min_at_end": round(os.getloadavg()[0], 2),
         "seconds": round(wall, 1),
         "flood_answers": {str(k): v for k, v in sorted(statuses.items())},
         "flood_connection_errors": dict(errors),
