@@ -1,7 +1,16 @@
-"""`corridor demo`: a demo organisation with one user per role, served on loopback."""
+"""`corridor demo`: a demo organisation with one user per role, served on loopback with its worker.
+
+The worker (`corridor worker`, the job queue and the periodic alerts) runs as a second
+process beside the server, with corridor.web.demo_settings: alert e-mails are written
+as files into the demo's data directory instead of being sent. It stops with the demo.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -30,14 +39,19 @@ DEMO_USERS = [
 ]
 
 
+# What marks every demo text as invented, in the language of the hotline's Russian side.
+SYNTHETIC = "[Демо: вымышленное обращение]"
+
+
 def _demo_threads() -> list[tuple[Any, str]]:
+    """Synthetic requests, in Russian as people write to the hotline, each marked as invented."""
     from corridor.hotline.triage import Triage
 
     return [
         (
             Triage(region="RU-CE", in_danger_now=True, threatened_by=["police"], outed_to_family="yes"),
-            "Synthetic demo request: a person writes that they were released after questioning and are "
-            "afraid to go home.",
+            f"{SYNTHETIC} Вчера меня отпустили после допроса в отделе полиции. Телефон забрали, "
+            "спрашивали про знакомых. Домой возвращаться боюсь, пока ночую у приятеля.",
         ),
         (
             Triage(
@@ -47,15 +61,58 @@ def _demo_threads() -> list[tuple[Any, str]]:
                 has_internal_passport="yes",
                 has_foreign_passport="no",
             ),
-            "Synthetic demo request: relatives found messages on a phone; "
-            "the person is staying with a friend.",
+            f"{SYNTHETIC} Родственники нашли переписку в моём телефоне. Брат сказал, что семья "
+            "«решит вопрос». Живу у друга, паспорт со мной, загранпаспорта нет.",
         ),
         (
-            Triage(region="RU-MOW", threatened_by=["others"], safe_contact="evenings only"),
-            "Synthetic demo request: threats online after a photo was shared.",
+            Triage(region="RU-MOW", threatened_by=["others"], safe_contact="только вечером, после 21:00"),
+            f"{SYNTHETIC} Кто-то выложил мою фотографию, и теперь мне пишут угрозы в соцсетях. "
+            "Пишут, что знают, где я работаю.",
         ),
-        (Triage(region="XX"), "Synthetic demo request: already abroad, asking about legal help."),
+        (
+            Triage(region="XX"),
+            f"{SYNTHETIC} Я уже за границей и в безопасности. Можно ли получить юридическую помощь "
+            "и записать то, что со мной было?",
+        ),
     ]
+
+
+DEMO_REPLY = "Здравствуйте. Мы вас слышим. Вы сейчас в безопасном месте? (Демо: вымышленный ответ.)"
+DEMO_NOTE = "Демо-заметка: сверить рассказ с чек-листом проверки."
+
+
+class DemoWorker:
+    """`corridor worker` as a child of the demo, writing alert e-mails to files; stopped with the demo."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        # gunicorn's workers are forked from this process and unwind through the same
+        # code when they exit: only the demo process itself stops the worker.
+        self.owner = os.getpid()
+
+    def start(self) -> int:
+        env = {
+            **os.environ,
+            "CORRIDOR_DATA_DIR": str(settings.DATA_DIR),
+            "DJANGO_SETTINGS_MODULE": "corridor.web.demo_settings",
+        }
+        command = [sys.executable, "-m", "corridor.cli", "worker", "--verbosity", "0", "--no-startup-delay"]
+        self.process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)  # noqa: S603 - our own command
+        return self.process.pid
+
+    def stop(self) -> None:
+        if os.getpid() != self.owner or self.process is None:
+            return
+        if self.process.poll() is None:
+            # SIGTERM: the worker finishes the task in hand, then exits.
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        # gunicorn's master reaps any child that exits, so the status may already be gone.
+        with contextlib.suppress(subprocess.TimeoutExpired, ChildProcessError):
+            self.process.wait(timeout=5)
 
 
 class Command(BaseCommand):
@@ -75,12 +132,19 @@ class Command(BaseCommand):
             self._create_demo()
         elif pins.configured() is None:
             self._pin_older_demo()
-        with translation.override("en"):
-            self._print_guide(options["port"])
         if options["no_serve"]:
+            with translation.override("en"):
+                self._print_guide(options["port"], worker_pid=None)
             return
         connections.close_all()
-        serve(bind=f"127.0.0.1:{options['port']}", workers=2)
+        worker = DemoWorker()
+        try:
+            pid = worker.start()
+            with translation.override("en"):
+                self._print_guide(options["port"], worker_pid=pid)
+            serve(bind=f"127.0.0.1:{options['port']}", workers=2)
+        finally:
+            worker.stop()
 
     @staticmethod
     def _pin_older_demo() -> None:
@@ -128,16 +192,10 @@ class Command(BaseCommand):
             first = first or created.codename
             if i == 1:
                 hotline.post_reply(
-                    operator=olga,
-                    user_private_key=olga_key_private,
-                    thread=created.thread,
-                    text="Здравствуйте. Мы вас слышим. Вы сейчас в безопасном месте? (Synthetic demo reply.)",
+                    operator=olga, user_private_key=olga_key_private, thread=created.thread, text=DEMO_REPLY
                 )
                 hotline.add_note(
-                    operator=olga,
-                    user_private_key=olga_key_private,
-                    thread=created.thread,
-                    text="Demo note: check the story against the vetting checklist.",
+                    operator=olga, user_private_key=olga_key_private, thread=created.thread, text=DEMO_NOTE
                 )
         return first
 
@@ -146,7 +204,7 @@ class Command(BaseCommand):
         path = settings.DATA_DIR / "demo-codename.txt"
         return path.read_text().strip() if path.exists() else "-"
 
-    def _print_guide(self, port: int) -> None:
+    def _print_guide(self, port: int, *, worker_pid: int | None) -> None:
         base = f"http://127.0.0.1:{port}"
         data_dir = settings.DATA_DIR
         lines = [
@@ -178,5 +236,11 @@ class Command(BaseCommand):
             f"A demo applicant's codename (for {base}/ru/thread/): {self._demo_codename()}",
             "",
         ]
+        if worker_pid is not None:
+            lines += [
+                f"Worker:    running beside the server (process {worker_pid}), stopped with it",
+                f"Alert e-mails: written as files to {data_dir / 'mail'} (none is sent)",
+                "",
+            ]
         self.stdout.write("\n".join(lines))
         self.stdout.flush()
