@@ -1,4 +1,4 @@
-"""Run the benchmarks and print the figures as one JSON object (`--only crypto|hotline` for one part)."""
+"""Run the benchmarks and print the figures as one JSON object (`--only PART` for one part)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,13 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks import crypto, hotline
+from benchmarks import crypto, hotline, integrity
 
-PARTS: dict[str, Callable[[], dict[str, Any]]] = {"crypto": crypto.run, "hotline": hotline.run}
+PARTS: dict[str, Callable[[], dict[str, Any]]] = {
+    "crypto": crypto.run,
+    "hotline": hotline.run,
+    "integrity": integrity.run,
+}
 
 
 def main() -> None:
