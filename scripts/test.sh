@@ -15,4 +15,7 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# The accessibility tests inject axe-core (pinned, from npm) into every page; skipped without npm.
+scripts/axe.sh
+
 exec .venv/bin/pytest -n "${CORRIDOR_TEST_WORKERS:-2}" "$@"

@@ -197,7 +197,7 @@ def test_auditor_reads_and_verifies_the_log(
     page: Page, live_server: LiveServer, judy: User, shoot: Shoot
 ) -> None:
     sign_in_through_pages(page, live_server, judy)
-    page.get_by_role("link", name="Audit log").click()
+    page.get_by_role("link", name="Audit log", exact=True).click()
     expect(heading(page)).to_have_text("Audit log")
     expect(page.locator("table.audit code", has_text=re.compile(r"^auth\.login$")).first).to_be_visible()
     shoot(page, "audit-log")

@@ -10,6 +10,7 @@ from django.conf import settings as django_settings
 from django.core.checks import Error
 from django.http import HttpResponse
 from django.test import Client
+from django.utils import translation
 
 from corridor.web.checks import applicant_side_check
 from tests.conftest import PASSWORD
@@ -95,20 +96,30 @@ def applicant_pages(lang: str) -> dict[str, HttpResponse]:
 
 
 @pytest.mark.parametrize(("lang", "neutral"), [("en", "Notes"), ("ru", "Заметки")])
-def test_every_applicant_page_has_the_same_neutral_title(
+def test_every_applicant_page_has_the_neutral_title_and_a_neutral_word(
     org: dict[str, object], lang: str, neutral: str
 ) -> None:
     titles = {name: title(page) for name, page in applicant_pages(lang).items()}
+    with translation.override(lang):
+        error = translation.gettext("Error:") + " "
 
-    assert titles == dict.fromkeys(titles, neutral)
+    for name, shown in titles.items():
+        failed = name in {"form with errors", "unknown codename"}
+        assert shown.startswith(error + neutral if failed else neutral), (name, shown)
+        assert len(shown.split(" — ")) <= 2, (name, shown)
+        assert not re.search(r"help|hotline|codename|conversation|помощ|кодов|переписк", shown, re.I), shown
+    # Each kind of page has its own title (screen-reader users find their way by titles).
+    pages = ("landing", "request form", "codename page", "codename shown", "thread", "neutral", "not found")
+    assert len({titles[name] for name in pages}) == len(pages), titles
+    assert titles["form with errors"] == error + titles["request form"]
 
 
 def test_the_title_comes_from_the_settings_per_language(org: dict[str, object], settings: Any) -> None:
     settings.CORRIDOR_APPLICANT_TITLE = {"": "Garden diary", "ru": "Дневник сада", "en": ""}
 
     assert title(Client().get("/ru/")) == "Дневник сада"
-    assert title(Client().get("/en/thread/")) == "Garden diary"
-    assert title(Client().get("/en/recipes/")) == "Garden diary"
+    assert title(Client().get("/en/thread/")).startswith("Garden diary — ")
+    assert title(Client().get("/en/recipes/")).startswith("Garden diary — ")
 
 
 def test_staff_pages_keep_their_own_titles(org: dict[str, object]) -> None:

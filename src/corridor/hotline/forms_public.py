@@ -70,6 +70,13 @@ class MessageFields(forms.Form):
     def clean_message(self) -> str:
         return checked_text(_no_replacement_characters(self.cleaned_data["message"]), required=False)
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # The same rule the service applies, checked here so the error stands at the message field.
+        if "message" in data and not data["message"] and not data.get("photos"):
+            self.add_error("message", _("Write a few words about what is happening."))
+        return data
+
 
 class RequestForm(MessageFields):
     # A one-time token: the same form sent twice (reload, back, double tap) opens one thread.
