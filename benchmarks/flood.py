@@ -23,7 +23,7 @@ from typing import Any
 
 from benchmarks._memory import PeakSampler, group_rss_bytes
 from benchmarks._server import PRODUCTION_COST, Browser, Installation, installation, running_server
-from benchmarks.hotline import _CODENAME, MESSAGE, NO_PHOTO, TRIAGE_FIELDS, _summary_ms
+from benchmarks.hotline import _CODENAME, MESSAGE, NO_PHOTO, TRIAGE_FIELDS, _summary_ms, argon2_in_process
 
 GET_IN_TARGET_SECONDS = 10.0
 MIB = 1024 * 1024
@@ -129,6 +129,9 @@ def _flood(
         "argon2": {"opslimit": 3, "memlimit_mib": 256, "memory_cap_mib": cap // MIB},
         "web_workers": workers,
         "threads_per_worker": int(inst.env["CORRIDOR_WEB_THREADS"]),
+        # One derivation timed in this process at the same cost, after the run: how fast this
+        # machine was at the time (the design expects about 450 ms on a quiet two-core server).
+        "argon2_in_process_ms": _summary_ms(argon2_in_process(PRODUCTION_COST, repeat=3)),
         "flood_clients": clients,
         # Other work on the machine takes processor from the server: the figures mean little without it.
         "load_average_1min_at_end": round(os.getloadavg()[0], 2),
