@@ -101,6 +101,7 @@ def test_a_coordinator_also_sees_key_grants_they_can_give(signed_in, carol: User
     page = home(signed_in(carol))
 
     assert "Critical: 1" in page
+    assert "Assigned to you" not in page  # threads are assigned to operators
     grants = section(page, "Colleagues waiting for a key you hold")
     assert f"{newcomer.username}: Hotline key" in grants
     assert f"{newcomer.username}: Signing key" in grants

@@ -52,6 +52,8 @@ def home_view(request: HttpRequest) -> HttpResponse:
     context = {
         "missing_keys": sorted(k.label for k in missing),
         "hotline_role": hotline_access.has_hotline_role(user),
+        # Threads are assigned to operators only: a coordinator has no list of their own.
+        "show_assigned": user.has_role(Role.OPERATOR),
         "attention": attention,
         "rows": {
             name: [inbox_row(thread, now) for thread in getattr(attention, name)]
