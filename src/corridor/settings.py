@@ -228,7 +228,9 @@ CORRIDOR_STAFF_TIME_ZONE = env_str("CORRIDOR_STAFF_TIME_ZONE", "Europe/Moscow")
 try:
     zoneinfo.ZoneInfo(CORRIDOR_STAFF_TIME_ZONE)
 except (ValueError, zoneinfo.ZoneInfoNotFoundError):
-    raise ImproperlyConfigured("CORRIDOR_STAFF_TIME_ZONE must be an IANA time zone such as Europe/Moscow") from None
+    raise ImproperlyConfigured(
+        "CORRIDOR_STAFF_TIME_ZONE must be an IANA time zone such as Europe/Moscow"
+    ) from None
 # The organisation's key fingerprints and codename salt, written once by `corridor init`
 # (corridor.accounts.pins). Inline in CORRIDOR_KEY_PINS, or in a file: keep it where a
 # database writer cannot reach (configuration, another mount), like the secret key.

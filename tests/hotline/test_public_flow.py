@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 import re
-from importlib import import_module
 from datetime import timedelta
+from importlib import import_module
 from typing import Any
 
 import pytest
@@ -18,8 +18,8 @@ from PIL import Image
 
 from corridor.accounts import keyring
 from corridor.accounts.models import User
-from corridor.audit.models import AuditEvent
 from corridor.accounts.services import unwrap_user_key
+from corridor.audit.models import AuditEvent
 from corridor.crypto.words import words_to_digits
 from corridor.hotline import applicant, services
 from corridor.hotline.models import Message, MessageKind, Thread, ThreadKeyWrap, Urgency
