@@ -4,13 +4,16 @@
 (corridor.web.server). Web threads send it a job over a Unix socket and wait; the
 service grants memory first come, first served (corridor.limits.budget), answers
 "busy" to a job that waited longer than the configured wait, and runs granted jobs on
-its own threads (libsodium releases the GIL) at a lower CPU priority than the web
-workers, so staff pages keep the processor while people's codenames are derived.
+its own threads (libsodium releases the GIL). At most `capacity // memlimit` calls
+run at once (two at the production cost and default cap), so derivations take at most
+that many cores and staff pages share the rest. The service runs at the web workers'
+CPU priority on purpose: at a lower one, a flood of cheap requests could take the
+processor from it and stop every sign-in and look-up.
 
 Why a process of its own rather than a semaphore shared by the workers: one queue for
 the whole server is what makes the order fair and the memory cap exact across
-gunicorn's processes, a lower priority can only be given to a whole process, and it
-needs nothing from the database, so it behaves the same on SQLite and PostgreSQL.
+gunicorn's processes, a web worker's thread only waits on a socket (it never computes),
+and it needs nothing from the database, so it behaves the same on SQLite and PostgreSQL.
 
 No Django here: the process imports only the crypto core. The socket lives in a
 directory only the service's user can open, and connections from another user are
@@ -39,8 +42,6 @@ _LENGTH = struct.Struct(">I")
 MAX_MESSAGE = 1024 * 1024
 # Each waiting job is one thread here and one web thread there; more than this is a flood.
 MAX_CLIENTS = 512
-# Derivations yield the processor to web requests (a lower priority, not a cap).
-NICENESS = 10
 _READ_TIMEOUT = 10.0
 
 
@@ -173,7 +174,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-wait", required=True, type=float, help="seconds a job may wait for memory")
     parser.add_argument("--parent", type=int, default=None, help="exit when this process is gone")
     args = parser.parse_args(argv)
-    os.nice(NICENESS)
     # SIGTERM from the master (or the process group) ends the service at once: a job
     # cut short is answered by nothing, and its web thread answers "busy".
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
