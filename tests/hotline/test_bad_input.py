@@ -280,8 +280,9 @@ def test_text_beyond_the_form_size_limit_is_refused(kept: Callable[[], Snapshot]
 
     response = post(Client(), "/en/request/", body)
 
-    assert response.status_code == 400
-    assert heading(response) == "The request could not be accepted"
+    # A clear message on the form itself (the text comes back cut), not a generic error page.
+    assert response.status_code == 413
+    assert "far too long to send" in response.content.decode()
     assert kept() == before
 
 
@@ -302,8 +303,9 @@ def test_text_beyond_the_form_size_limit_after_a_photo_is_refused(kept: Callable
 
     response = post(Client(), "/en/request/", body)
 
-    assert response.status_code == 400
-    assert heading(response) == "The request could not be accepted"
+    # A clear message on the form itself (the text comes back cut), not a generic error page.
+    assert response.status_code == 413
+    assert "far too long to send" in response.content.decode()
     assert kept() == before
 
 
