@@ -10,10 +10,12 @@ Under `corridor serve` the calls run in the pool service (corridor.limits.servic
 one process for all gunicorn workers; elsewhere (management commands, tests, the
 development server) the same budget runs in-process and the calling thread derives.
 
-At most half of a process's web threads may be in the pool at once (waiting or
+All but one of a process's web threads may be in the pool at once (waiting or
 deriving); a call beyond that is busy at once. A waiting thread uses no processor, but
 it holds its place: without this bound a flood would occupy every thread, and staff
-pages, which need no Argon2id at all, would queue behind it.
+pages, which need no Argon2id at all, would queue behind it. (Half the threads was
+tried first: requests spread unevenly over the workers, so one worker ran out of
+places while the pool had room, and people were told "busy" for nothing.)
 """
 
 from __future__ import annotations
@@ -105,9 +107,9 @@ def _run_in_service(path: Path, op: str, args: dict[str, Any]) -> dict[str, Any]
 
 
 def _thread_places() -> threading.BoundedSemaphore:
-    """This process's places in the pool: half its web threads (at least one)."""
+    """This process's places in the pool: all its web threads but one (at least one)."""
     global _places
-    count = max(1, int(settings.CORRIDOR_WEB_THREADS) // 2)
+    count = max(1, int(settings.CORRIDOR_WEB_THREADS) - 1)
     with _local_lock:
         if _places is None or _places[0] != count:
             _places = (count, threading.BoundedSemaphore(count))
