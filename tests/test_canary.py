@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import uuid
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 from corridor.crypto import keys

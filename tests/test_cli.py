@@ -23,8 +23,8 @@ from django.core.management.base import CommandError
 
 from corridor.accounts import keyring
 from corridor.accounts.models import OrgKeyKind, User
-from corridor.audit.models import AuditEvent
 from corridor.accounts.services import unwrap_user_key
+from corridor.audit.models import AuditEvent
 from corridor.crypto.words import fingerprint_words
 from tests.conftest import PASSWORD, make_user
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from corridor.accounts import keyring, services
 from corridor.accounts.models import OrgKeyKind, StaffSession, User
-from corridor.audit.models import AuditEvent
 from corridor.accounts.services import unwrap_user_key
+from corridor.audit.models import AuditEvent
 from tests.conftest import PASSWORD, sign_in
 
 NEW = "a much better passphrase 2026"

@@ -12,8 +12,8 @@ from django.core.management.base import CommandError
 
 from corridor.accounts import keyring, pins, services
 from corridor.accounts.models import KeyWrap, OrgKey, OrgKeyKind, Role, User
-from corridor.crypto import keys
 from corridor.audit.models import AuditEvent
+from corridor.crypto import keys
 from tests.conftest import PASSWORD
 
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from corridor.accounts import keyring, unlock
 from corridor.accounts.models import OrgKeyKind, StaffSession, User
-from corridor.crypto import keys
 from corridor.accounts.services import unwrap_user_key
+from corridor.crypto import keys
 from tests.conftest import PASSWORD, sign_in
 
 HOME = reverse("web:home")

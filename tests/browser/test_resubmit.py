@@ -1,4 +1,4 @@
-"""Sending the request again by accident (reload, back and send, a double tap) opens one thread, in Chromium."""
+"""Sending the request again by accident (reload, back and send, double tap) opens one thread."""
 
 from __future__ import annotations
 

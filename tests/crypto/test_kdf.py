@@ -9,10 +9,10 @@ from corridor.crypto.kdf import (
     Argon2Cost,
     derive_key,
     normalise_secret,
-    unwrap_with_password,
-    wrap_with_password,
     owner_context,
+    unwrap_with_password,
     wrap_version,
+    wrap_with_password,
     wrapped_cost,
 )
 

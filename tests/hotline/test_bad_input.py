@@ -26,8 +26,8 @@ from django.test import Client
 from PIL import Image
 
 from corridor.accounts.models import User
-from corridor.audit.models import AuditEvent
 from corridor.accounts.services import unwrap_user_key
+from corridor.audit.models import AuditEvent
 from corridor.hotline import reading
 from corridor.hotline.models import Attachment, Message, Thread
 from tests.conftest import PASSWORD
