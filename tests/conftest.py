@@ -35,7 +35,7 @@ def _own_pins_file(settings: SettingsWrapper, tmp_path_factory: pytest.TempPathF
 
 @pytest.fixture
 def org(db: None, settings: SettingsWrapper) -> dict[str, object]:
-    """The organisation's keys, pinned in configuration as `corridor init` does; returns shares and secrets."""
+    """The organisation's keys, pinned in configuration as `corridor init` does; the shares and secrets."""
     created = keyring.create_organisation_keys(threshold=3, share_count=5)
     settings.CORRIDOR_KEY_PINS = created.pins.text()
     return {"shares": created.shares, "secrets": created.secrets, "pins": created.pins}
