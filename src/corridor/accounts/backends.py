@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.backends import BaseBackend
 from django.http import HttpRequest
 
-from corridor.accounts import integrity, services
+from corridor.accounts import integrity
 from corridor.accounts.models import User
 
 
@@ -24,6 +24,6 @@ class KeyUnlockBackend(BaseBackend):
             return None
         if not integrity.user_ok(user):
             # Roles or keys changed outside Corridor: the session is treated as signed out.
-            services.record_integrity_failure(what="user", target_type="user", target_id=str(user.pk))
+            integrity.record_integrity_failure(what="user", target_type="user", target_id=str(user.pk))
             return None
         return user

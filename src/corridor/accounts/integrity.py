@@ -40,6 +40,15 @@ def _key_for(base: str) -> bytes:
     return derive_integrity_key(base.encode())
 
 
+def record_integrity_failure(*, what: str, target_type: str = "", target_id: str = "") -> None:
+    """Put a failed integrity check on the audit record (codes and ids only), in its own transaction."""
+    from corridor.audit.services import record_event
+
+    record_event(
+        action="integrity.check_failed", target_type=target_type, target_id=target_id, data={"what": what}
+    )
+
+
 def integrity_key() -> bytes:
     """The MAC key: from the audit key if set, else the secret key (both held in configuration)."""
     return _key_for(settings.CORRIDOR_AUDIT_KEY or settings.SECRET_KEY)

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
-from corridor.accounts import services, unlock
-from corridor.accounts.integrity import IntegrityFailure
+from corridor.accounts import unlock
+from corridor.accounts.integrity import IntegrityFailure, record_integrity_failure
 from corridor.accounts.models import StaffSession
 
 
@@ -47,7 +47,7 @@ class SessionGuardMiddleware:
         worked around.
         """
         if isinstance(exception, IntegrityFailure):
-            services.record_integrity_failure(what=exception.what)
+            record_integrity_failure(what=exception.what)
             from corridor.web.views import integrity_failure
 
             return integrity_failure(request)

@@ -50,12 +50,7 @@ def _factors_intact(user: User) -> bool:
     """Second factors inserted or altered outside Corridor are refused, and the refusal is audited."""
     if integrity.factors_ok(user):
         return True
-    record_event(
-        action="integrity.check_failed",
-        target_type="user",
-        target_id=user.pk,
-        data={"what": "second_factors"},
-    )
+    integrity.record_integrity_failure(what="second_factors", target_type="user", target_id=str(user.pk))
     return False
 
 

@@ -390,7 +390,7 @@ def unlock_with_password(username: str, password: str) -> Unlocked | None:
             raise
         if user is not None and user.is_active:
             # A row written outside Corridor: refused like a wrong password, but on the record.
-            record_integrity_failure(what="user", target_type="user", target_id=str(user.pk))
+            integrity.record_integrity_failure(what="user", target_type="user", target_id=str(user.pk))
         return None
     try:
         private = unwrap_user_key(user, password)
@@ -402,7 +402,7 @@ def unlock_with_password(username: str, password: str) -> Unlocked | None:
     _give_back_attempt(username)  # the password was right: only a second-factor failure counts now
     if keys.public_key_of(private) != bytes(user.public_key):
         # The wrap opened but holds another key than the certified public one.
-        record_integrity_failure(what="user_key_pair", target_type="user", target_id=str(user.pk))
+        integrity.record_integrity_failure(what="user_key_pair", target_type="user", target_id=str(user.pk))
         return None
     if wrap_version(bytes(user.wrapped_private_key)) == LEGACY_VERSION:
         _upgrade_wrap(user, private, password)
@@ -419,11 +419,3 @@ def _upgrade_wrap(user: User, private: bytes, password: str) -> None:
         seal_user(user)
         user.save(update_fields=["wrapped_private_key", "integrity"])
         record_event(action="account.wrap_upgraded", actor_id=user.pk, target_type="user", target_id=user.pk)
-
-
-@transaction.atomic
-def record_integrity_failure(*, what: str, target_type: str = "", target_id: str = "") -> None:
-    """Put a failed integrity check on the audit record (codes and ids only)."""
-    record_event(
-        action="integrity.check_failed", target_type=target_type, target_id=target_id, data={"what": what}
-    )
