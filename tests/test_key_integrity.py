@@ -111,7 +111,12 @@ def test_the_photo_original_with_gps_is_not_reachable_from_the_thread_keys(olga:
     evidence_private = keyring.unseal_org_key(
         user=carol, user_private_key=private_key(carol), kind=OrgKeyKind.EVIDENCE
     )
-    file_key, sha256 = thread_keys.open_evidence(evidence_private=evidence_private, attachment=attachment)
+    file_key, sha256 = thread_keys.open_evidence(
+        reader=carol, evidence_private=evidence_private, attachment=attachment
+    )
+    assert AuditEvent.objects.filter(
+        action="hotline.original_opened", actor_id=carol.pk, data__attachment=str(attachment.pk)
+    ).exists()
     plain = b"".join(decrypt_chunks(file_key, iter([original])))
     assert b"SpyCam" in plain
     assert sha256 == meta["sha256"]
@@ -127,7 +132,7 @@ def test_the_evidence_seal_cannot_be_moved_to_another_attachment(carol: User) ->
     )
     with pytest.raises(IntegrityFailure):
         thread_keys.open_evidence(
-            evidence_private=evidence_private, attachment=Attachment.objects.get(pk=second.pk)
+            reader=carol, evidence_private=evidence_private, attachment=Attachment.objects.get(pk=second.pk)
         )
 
 

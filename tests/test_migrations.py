@@ -277,7 +277,7 @@ def test_an_installation_from_before_key_integrity_migrates_forward(org: dict[st
     assert [a.name for a in view.messages[0].attachments] == ["IMG_0001.jpg"]
     assert "original_key" not in reading._attachment_meta(conversation, upgraded)
     original_key, sha256 = thread_keys.open_evidence(
-        evidence_private=secrets[OrgKeyKind.EVIDENCE], attachment=upgraded
+        reader=None, evidence_private=secrets[OrgKeyKind.EVIDENCE], attachment=upgraded
     )
     assert (original_key, sha256) == (b"\x22" * 32, "ab" * 32)
     seen = reading.thread_for_applicant(

@@ -227,11 +227,20 @@ def seal_evidence(*, attachment_id: str, thread_id: str, original_key: bytes, sh
     return keys.seal_to(keyring.pinned_public_key(OrgKeyKind.EVIDENCE), json.dumps(payload).encode())
 
 
-def open_evidence(*, evidence_private: bytes, attachment: Attachment) -> tuple[bytes, str]:
-    """The original's file key and hash, for a holder of the evidence key; refused if moved between rows."""
+def open_evidence(
+    *, reader: User | None, evidence_private: bytes, attachment: Attachment
+) -> tuple[bytes, str]:
+    """The original's file key and hash, for a holder of the evidence key (audited); refused if moved."""
     payload = json.loads(keys.unseal(evidence_private, bytes(attachment.evidence)))
     if payload.get("attachment") != str(attachment.pk) or payload.get("thread") != str(attachment.thread_id):
         raise IntegrityFailure("evidence", str(attachment.pk))
+    record_event(
+        action="hotline.original_opened",
+        actor_id=reader.pk if reader else None,
+        target_type="thread",
+        target_id=attachment.thread_id,
+        data={"attachment": str(attachment.pk)},
+    )
     return base64.b64decode(payload["key"]), str(payload["sha256"])
 
 
