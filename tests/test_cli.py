@@ -343,3 +343,18 @@ def test_recovery_is_refused_for_roles_that_hold_no_case_keys(
     with pytest.raises(CommandError, match="operator or coordinator"):
         recover(monkeypatch, "root", initialised[:3])
     assert keyring.held_kinds(User.objects.get(username="root")) == set()
+
+
+@pytest.mark.parametrize(
+    "argv", [["--data-dir", "{dir}", "demo", "--help"], ["demo", "--data-dir", "{dir}", "--help"]]
+)
+def test_the_data_directory_may_come_before_or_after_the_command(tmp_path: Path, argv: list[str]) -> None:
+    """`corridor --data-dir DIR demo` and `corridor demo --data-dir DIR` both reach the demo command."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CORRIDOR_", "DJANGO_", "DATABASE_URL"))}
+    corridor = Path(sys.executable).parent / "corridor"
+    args = [a.replace("{dir}", str(tmp_path / "demo")) for a in argv]
+    result = subprocess.run(
+        [str(corridor), *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "demo organisation" in result.stdout

@@ -18,17 +18,15 @@ DEMO_DATA_DIR = "var/demo"
 NEEDS_INSTALLATION = frozenset({"totp", "pin_keys", "recover", "audit", "worker", "serve"})
 
 
-def _pop_option(argv: list[str], name: str, *, keep: bool) -> str | None:
+def _pop_option(argv: list[str], name: str) -> str | None:
     for i, arg in enumerate(argv):
         if arg == name and i + 1 < len(argv):
             value = argv[i + 1]
-            if not keep:
-                del argv[i : i + 2]
+            del argv[i : i + 2]
             return value
         if arg.startswith(name + "="):
             value = arg.split("=", 1)[1]
-            if not keep:
-                del argv[i]
+            del argv[i]
             return value
     return None
 
@@ -99,7 +97,10 @@ def main(argv: list[str] | None = None) -> None:
         # Commands are spelt with dashes (`corridor pin-keys`); Django names them with underscores.
         argv[position] = command = command.replace("-", "_")
     is_demo = command == "demo"
-    data_dir = _pop_option(argv, "--data-dir", keep=is_demo)
+    data_dir = _pop_option(argv, "--data-dir")
+    if data_dir and is_demo:
+        # `corridor demo` takes the option itself, wherever it was written.
+        argv += ["--data-dir", data_dir]
     if data_dir:
         os.environ["CORRIDOR_DATA_DIR"] = data_dir
     elif is_demo:
