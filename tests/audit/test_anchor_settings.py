@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def run_check(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("CORRIDOR_", "DJANGO_", "DATABASE_URL"))}
-    base.update({"DJANGO_SETTINGS_MODULE": "corridor.settings", "CORRIDOR_DATA_DIR": str(tmp_path)})
-    base.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "django", "check", "--fail-level", "ERROR"],
-        env=base,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from tests.web.test_settings import run_check
 
 
 def test_an_anchor_file_in_an_existing_directory_passes(tmp_path: Path) -> None:
