@@ -9,6 +9,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from corridor.accounts import integrity
 from corridor.accounts import services as account_services
 from corridor.accounts.models import Role, User
 from corridor.audit.models import AuditChainHead, AuditEvent
@@ -138,7 +139,7 @@ def test_an_auditor_sees_the_chain_and_recent_integrity_failures(signed_in, judy
     client = signed_in(judy)
     assert "Never verified yet." in home(client)
 
-    account_services.record_integrity_failure(what="second_factors", target_type="user", target_id="x")
+    integrity.record_integrity_failure(what="second_factors", target_type="user", target_id="x")
     record_event(
         action="hotline.row_unreadable", target_type="thread", target_id=thread.pk, data={"message": "m"}
     )
