@@ -229,10 +229,10 @@ def measure_in_process() -> dict[str, Any]:
     from corridor.accounts.backends import KeyUnlockBackend
     from corridor.accounts.models import OrgKeyKind, User
     from corridor.audit.chain import head_mac
+    from corridor.cases import keys as data_keys
+    from corridor.cases.models import DataKeyWrap, WrapRecipient
     from corridor.crypto import keys
-    from corridor.hotline import keys as thread_keys
     from corridor.hotline import services as hotline_services
-    from corridor.hotline.models import KeyPurpose, ThreadKeyWrap, WrapRecipient
     from corridor.hotline.triage import Triage
 
     unlocked = services.unlock_with_password(KEYHOLDER, PASSWORD)
@@ -271,11 +271,8 @@ def measure_in_process() -> dict[str, Any]:
 
     def staff_wrap_query_and_unseal() -> bytes:
         # _open_wrap without its commitment check: what opening the second key costs by itself.
-        wrap = ThreadKeyWrap.objects.get(
-            thread=thread,
-            purpose=KeyPurpose.STAFF,
-            recipient=WrapRecipient.HOTLINE,
-            key_version=thread.key_version,
+        wrap = DataKeyWrap.objects.get(
+            key=thread.staff_key, version=thread.staff_key.version, recipient=WrapRecipient.HOTLINE
         )
         return keys.unseal(hotline_private, bytes(wrap.sealed))
 
@@ -297,7 +294,7 @@ def measure_in_process() -> dict[str, Any]:
             lambda: integrity.key_check_ok(check, "hotline.Thread:1", "conversation", 1, data_key), 20_000
         ),
         "open_staff_wrap": _micro(
-            lambda: thread_keys._open_wrap(thread, KeyPurpose.STAFF, WrapRecipient.HOTLINE, hotline_private),
+            lambda: data_keys.open_org_wrap(thread.staff_key, WrapRecipient.HOTLINE, hotline_private),
             3_000,
         ),
         "staff_wrap_query_and_unseal": _micro(staff_wrap_query_and_unseal, 3_000),

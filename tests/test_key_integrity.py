@@ -18,6 +18,7 @@ from corridor.accounts import keyring, services
 from corridor.accounts.integrity import IntegrityFailure
 from corridor.accounts.models import KeyWrap, OrgKey, OrgKeyKind, Role, RoleAssignment, User
 from corridor.audit.models import AuditEvent
+from corridor.cases.models import DataKeyWrap
 from corridor.crypto import codename, keys
 from corridor.crypto.envelope import open_field
 from corridor.crypto.errors import CryptoError, DecryptionFailed, WrongPassword
@@ -26,7 +27,7 @@ from corridor.crypto.kdf import wrap_with_password
 from corridor.hotline import keys as thread_keys
 from corridor.hotline import reading
 from corridor.hotline import services as hotline
-from corridor.hotline.models import Attachment, Message, MessageKind, Thread, ThreadKeyWrap
+from corridor.hotline.models import Attachment, Message, MessageKind, Thread
 from corridor.hotline.triage import Triage
 from tests.conftest import PASSWORD, make_user, sign_in, totp_code
 from tests.hotline.helpers import open_web_thread, prepared_photo, private_key
@@ -39,7 +40,7 @@ def integrity_events(what: str) -> int:
 def conversation_key_from_codename(thread: Thread, code: str) -> bytes:
     """What an adversary holding the person's codename and a copy of the database can open."""
     derived = codename.derive(code, salt=thread_keys.codename_salt(), cost=hotline.codename_cost())
-    wrap = ThreadKeyWrap.objects.get(thread=thread, recipient="applicant")
+    wrap = DataKeyWrap.objects.get(key=thread.conversation_key, recipient="applicant")
     return keys.unseal(derived.keypair.private, bytes(wrap.sealed))
 
 
@@ -56,9 +57,7 @@ def test_a_leaked_codename_and_a_database_copy_do_not_open_notes_or_intake(olga:
     conversation = conversation_key_from_codename(new.thread, new.codename)
     note = Message.objects.get(kind=MessageKind.NOTE)
     # The staff key is never sealed to the person, so nothing the codename opens reads the note.
-    assert not ThreadKeyWrap.objects.filter(
-        thread=new.thread, purpose="staff", recipient="applicant"
-    ).exists()
+    assert not DataKeyWrap.objects.filter(key=new.thread.staff_key, recipient="applicant").exists()
     for context in (thread_keys.message_context(note), {}):
         with pytest.raises(DecryptionFailed):
             open_field(
@@ -223,7 +222,7 @@ def test_a_wrap_of_another_thread_key_is_refused(olga: User) -> None:
     """A thread's hotline wrap replaced by one of the attacker's key: new notes would be theirs."""
     thread = open_web_thread("hello").thread
     hotline_public = keyring.pinned_public_key(OrgKeyKind.HOTLINE)
-    ThreadKeyWrap.objects.filter(thread=thread, purpose="staff", recipient="hotline").update(
+    DataKeyWrap.objects.filter(key=thread.staff_key, recipient="hotline").update(
         sealed=keys.seal_to(hotline_public, b"\x02" * 32)
     )
     with pytest.raises(IntegrityFailure):

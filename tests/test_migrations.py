@@ -132,13 +132,14 @@ def test_an_installation_from_before_key_integrity_migrates_forward(org: dict[st
     from corridor.accounts import services
     from corridor.accounts.models import OrgKeyKind, User
     from corridor.audit.models import AuditEvent
+    from corridor.cases.models import DataKeyWrap
     from corridor.crypto import codename, keys
     from corridor.crypto.envelope import open_field
     from corridor.crypto.errors import DecryptionFailed
     from corridor.crypto.kdf import wrap_version
     from corridor.hotline import keys as thread_keys
     from corridor.hotline import reading
-    from corridor.hotline.models import Message, Thread, ThreadKeyWrap, ThreadLayout
+    from corridor.hotline.models import Message, Thread, ThreadLayout
     from tests.conftest import PASSWORD, make_user
 
     olga = make_user(org, "olga", {"operator"})
@@ -253,11 +254,12 @@ def test_an_installation_from_before_key_integrity_migrates_forward(org: dict[st
     assert [m.text for m in view.messages] == ["legacy message", "legacy note"]
     assert view.triage.region == "RU-CE"
     assert Thread.objects.get(pk=thread_id).layout == ThreadLayout.SPLIT
-    assert ThreadKeyWrap.objects.filter(thread_id=thread_id, purpose="staff").count() == 2
+    owner = f"hotline.Thread:{thread_id}"
+    assert DataKeyWrap.objects.filter(key__owner=owner, purpose="staff").count() == 2
     # The codename opens the conversation, but the upgraded note is under the staff key now.
     conversation = keys.unseal(
         derived.keypair.private,
-        bytes(ThreadKeyWrap.objects.get(thread_id=thread_id, recipient="applicant").sealed),
+        bytes(DataKeyWrap.objects.get(key__owner=owner, recipient="applicant").sealed),
     )
     note = Message.objects.get(thread_id=thread_id, kind="note")
     with pytest.raises(DecryptionFailed):

@@ -259,6 +259,7 @@ INSTALLED_APPS = [
     "corridor.audit",
     "corridor.accounts",
     "corridor.hotline",
+    "corridor.cases",
     "corridor.web",
     "django_tasks_db",
 ]

@@ -20,9 +20,10 @@ from corridor.accounts import keyring
 from corridor.accounts.models import User
 from corridor.accounts.services import unwrap_user_key
 from corridor.audit.models import AuditEvent
+from corridor.cases.models import DataKeyWrap
 from corridor.crypto.words import words_to_digits
 from corridor.hotline import applicant, services
-from corridor.hotline.models import Message, MessageKind, Thread, ThreadKeyWrap, Urgency
+from corridor.hotline.models import Message, MessageKind, Thread, Urgency
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -170,7 +171,11 @@ def test_request_shows_a_codename_and_opens_one_encrypted_thread(org: dict[str, 
     assert message.author is None
     assert FIRST_MESSAGE.encode() not in bytes(message.body)
     assert b"checkpoint" not in bytes(message.body)
-    wraps = sorted(ThreadKeyWrap.objects.filter(thread=thread).values_list("purpose", "recipient"))
+    wraps = sorted(
+        DataKeyWrap.objects.filter(key__owner=f"hotline.Thread:{thread.pk}").values_list(
+            "purpose", "recipient"
+        )
+    )
     # The staff key (intake, notes) is never sealed to the person's codename key.
     assert wraps == [
         ("conversation", "applicant"),

@@ -202,7 +202,9 @@ def test_a_tampered_signature_shows(signed_in, olga: User, thread: Thread) -> No
     signature[0] ^= 0xFF
     body["sig"] = base64.b64encode(bytes(signature)).decode()
     Message.objects.filter(pk=message.pk).update(
-        body=thread_keys.seal_json(thread_key, body, version=thread.key_version, context=context, **fields)
+        body=thread_keys.seal_json(
+            thread_key, body, version=thread.conversation_key.version, context=context, **fields
+        )
     )
 
     view = reading.thread_for_staff(user=olga, user_private_key=key, thread=fresh(thread))

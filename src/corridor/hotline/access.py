@@ -44,7 +44,11 @@ def inbox_threads(user: User, *, include_closed: bool = False) -> QuerySet[Threa
 
 
 def get_thread_for_staff(user: User, thread_id: uuid.UUID) -> Thread:
-    thread = Thread.objects.filter(pk=thread_id).first() if can_use_hotline(user) else None
+    thread = (
+        Thread.objects.select_related("conversation_key", "staff_key").filter(pk=thread_id).first()
+        if can_use_hotline(user)
+        else None
+    )
     if thread is None:
         raise Http404
     return thread

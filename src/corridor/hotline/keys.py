@@ -22,32 +22,25 @@ from typing import Any
 from django.db import transaction
 
 from corridor.accounts import keyring
-from corridor.accounts.integrity import IntegrityFailure, key_check, key_check_ok
+from corridor.accounts.integrity import IntegrityFailure, key_check
 from corridor.accounts.models import OrgKeyKind, User
 from corridor.audit.services import record_event
+from corridor.cases import keys as data_keys
+from corridor.cases.models import DataKey, DataKeyWrap, KeyPurpose, WrapRecipient
 from corridor.crypto import keys
 from corridor.crypto.envelope import generate_key, open_field, seal_field
 from corridor.crypto.errors import DecryptionFailed
-from corridor.hotline.models import (
-    Attachment,
-    KeyPurpose,
-    Message,
-    MessageKind,
-    Thread,
-    ThreadKeyWrap,
-    ThreadLayout,
-    WrapRecipient,
-)
+from corridor.hotline.models import Attachment, Message, MessageKind, Thread, ThreadLayout
 
-
-class ThreadLocked(Exception):
-    """The thread key cannot be opened with what this person holds."""
+# Opening a key that this person does not hold.
+ThreadLocked = data_keys.KeyLocked
 
 
 @dataclass(frozen=True)
 class ThreadKeys:
     conversation: bytes
-    staff: bytes
+    # None when the thread became a case and this person holds no grant of the case key.
+    staff: bytes | None
 
 
 def codename_salt() -> bytes:
@@ -55,84 +48,58 @@ def codename_salt() -> bytes:
     return keyring.codename_salt()
 
 
-def _owner(thread: Thread) -> str:
-    return f"hotline.Thread:{thread.pk}"
+def owner_of(thread_id: object) -> str:
+    """The owner bound into the commitments of a thread's two keys."""
+    return f"hotline.Thread:{thread_id}"
 
 
-def _seal_wraps(thread: Thread, purpose: str, key: bytes, holders: Mapping[str, bytes]) -> None:
-    check = key_check(_owner(thread), purpose, thread.key_version, key)
-    ThreadKeyWrap.objects.bulk_create(
-        ThreadKeyWrap(
-            thread=thread,
-            purpose=purpose,
-            recipient=recipient,
-            key_version=thread.key_version,
-            sealed=keys.seal_to(public, key),
-            key_check=check,
-        )
-        for recipient, public in holders.items()
+def new_thread_keys(thread_id: object) -> tuple[DataKey, DataKey, ThreadKeys]:
+    """Identity rows and values of a new thread's conversation and staff keys."""
+    conversation_row, conversation = data_keys.new_data_key(
+        owner=owner_of(thread_id), purpose=KeyPurpose.CONVERSATION
     )
+    staff_row, staff = data_keys.new_data_key(owner=owner_of(thread_id), purpose=KeyPurpose.CASE)
+    return conversation_row, staff_row, ThreadKeys(conversation=conversation, staff=staff)
 
 
 def seal_thread_keys(thread: Thread, thread_keys: ThreadKeys, applicant_public: bytes) -> None:
     """Seal a new thread's keys: the conversation key to hotline, applicant and recovery; the staff key
     to hotline and recovery only. Only pinned public keys are sealed to."""
-    hotline = keyring.pinned_public_key(OrgKeyKind.HOTLINE)
-    recovery = keyring.pinned_public_key(OrgKeyKind.RECOVERY)
-    _seal_wraps(
-        thread,
-        KeyPurpose.CONVERSATION,
-        thread_keys.conversation,
-        {
-            WrapRecipient.HOTLINE: hotline,
-            WrapRecipient.APPLICANT: applicant_public,
-            WrapRecipient.RECOVERY: recovery,
-        },
+    org = [WrapRecipient.HOTLINE, WrapRecipient.RECOVERY]
+    data_keys.seal_to_org(
+        thread.conversation_key, thread_keys.conversation, org, applicant_public=applicant_public
     )
-    _seal_wraps(
-        thread,
-        KeyPurpose.STAFF,
-        thread_keys.staff,
-        {WrapRecipient.HOTLINE: hotline, WrapRecipient.RECOVERY: recovery},
-    )
-
-
-def _open_wrap(thread: Thread, purpose: str, recipient: str, private: bytes) -> bytes:
-    wrap = ThreadKeyWrap.objects.filter(
-        thread=thread, purpose=purpose, recipient=recipient, key_version=thread.key_version
-    ).first()
-    if wrap is None:
-        raise ThreadLocked("no wrap for this holder")
-    try:
-        key = keys.unseal(private, bytes(wrap.sealed))
-    except DecryptionFailed as exc:
-        raise ThreadLocked("the wrap does not open") from exc
-    # Wraps of legacy threads carry no commitment until the thread is upgraded.
-    legacy = thread.layout == ThreadLayout.LEGACY and not bytes(wrap.key_check)
-    if not legacy and not key_check_ok(bytes(wrap.key_check), _owner(thread), purpose, wrap.key_version, key):
-        raise IntegrityFailure("thread_key", str(thread.pk))
-    return key
+    assert thread_keys.staff is not None
+    data_keys.seal_to_org(thread.staff_key, thread_keys.staff, org)
 
 
 def conversation_key_for_applicant(thread: Thread, applicant_private: bytes) -> bytes:
-    return _open_wrap(thread, KeyPurpose.CONVERSATION, WrapRecipient.APPLICANT, applicant_private)
+    return data_keys.open_org_wrap(
+        thread.conversation_key,
+        WrapRecipient.APPLICANT,
+        applicant_private,
+        unchecked=thread.layout == ThreadLayout.LEGACY,
+    )
 
 
 def thread_keys_for_staff(
-    *, user: User, user_private_key: bytes, thread: Thread, purpose: str, attachment: str = ""
+    *,
+    user: User,
+    user_private_key: bytes,
+    thread: Thread,
+    purpose: str,
+    attachment: str = "",
+    opener: data_keys.StaffOpener | None = None,
 ) -> ThreadKeys:
-    """Open both keys through the hotline key; every opening is an audit event.
+    """Open both keys (the holder's own wrap first, else the hotline key); every opening is audited.
 
+    The staff key is None when the thread became a case this person holds no grant of.
     A legacy thread (one key for everything) is upgraded on the way: from then on the
     person's codename no longer opens its notes and intake.
     """
-    try:
-        hotline_private = keyring.unseal_org_key(
-            user=user, user_private_key=user_private_key, kind=OrgKeyKind.HOTLINE
-        )
-    except keyring.KeyUnavailable as exc:
-        raise ThreadLocked("this user holds no hotline key") from exc
-    conversation = _open_wrap(thread, KeyPurpose.CONVERSATION, WrapRecipient.HOTLINE, hotline_private)
+    opener = opener or data_keys.StaffOpener(user=user, user_private_key=user_private_key)
+    legacy = thread.layout == ThreadLayout.LEGACY
+    conversation = opener.open(thread.conversation_key, unchecked=legacy)
     record_event(
         action="hotline.thread_decrypted",
         actor_id=user.pk,
@@ -140,12 +107,15 @@ def thread_keys_for_staff(
         target_id=thread.pk,
         data={"purpose": purpose, **({"attachment": attachment} if attachment else {})},
     )
-    if thread.layout == ThreadLayout.LEGACY:
+    if legacy:
         upgraded = upgrade_legacy_thread(thread=thread, conversation_key=conversation, actor=user)
         if upgraded is not None:
             return upgraded
         thread.layout = ThreadLayout.SPLIT
-    staff = _open_wrap(thread, KeyPurpose.STAFF, WrapRecipient.HOTLINE, hotline_private)
+    try:
+        staff: bytes | None = opener.open(thread.staff_key)
+    except ThreadLocked:
+        staff = None
     return ThreadKeys(conversation=conversation, staff=staff)
 
 
@@ -158,7 +128,11 @@ def message_context(message: Message) -> dict[str, str]:
 
 
 def message_key(thread_keys: ThreadKeys, kind: str) -> bytes:
-    return thread_keys.staff if kind == MessageKind.NOTE else thread_keys.conversation
+    if kind != MessageKind.NOTE:
+        return thread_keys.conversation
+    if thread_keys.staff is None:
+        raise ThreadLocked("the case key is not granted to this person")
+    return thread_keys.staff
 
 
 def intake_context(thread: Thread) -> dict[str, str]:
@@ -256,11 +230,14 @@ def upgrade_legacy_thread(
 
     Returns None when another request upgraded the thread first (its staff key is then in the wraps).
     """
-    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    thread = (
+        Thread.objects.select_for_update().select_related("conversation_key", "staff_key").get(pk=thread.pk)
+    )
     if thread.layout != ThreadLayout.LEGACY:
         return None
-    new = ThreadKeys(conversation=conversation_key, staff=generate_key())
-    version = thread.key_version
+    staff_key = generate_key()
+    new = ThreadKeys(conversation=conversation_key, staff=staff_key)
+    version = thread.conversation_key.version
 
     def reseal(row: Any, field: str, key: bytes, context: Mapping[str, str], change: Any = None) -> None:
         """Open one legacy envelope under the old key and seal it again, bound, under `key`."""
@@ -284,7 +261,7 @@ def upgrade_legacy_thread(
             ),
         )
 
-    reseal(thread, "intake", new.staff, intake_context(thread))
+    reseal(thread, "intake", staff_key, intake_context(thread))
     for message in Message.objects.filter(thread=thread):
         reseal(message, "body", message_key(new, message.kind), message_context(message))
         message.save(update_fields=["body"])
@@ -300,18 +277,14 @@ def upgrade_legacy_thread(
 
         reseal(attachment, "meta", conversation_key, attachment_context(attachment), move_original_key)
         attachment.save(update_fields=["meta", "evidence"])
-    check = key_check(_owner(thread), KeyPurpose.CONVERSATION, version, conversation_key)
-    ThreadKeyWrap.objects.filter(thread=thread, purpose=KeyPurpose.CONVERSATION, key_version=version).update(
-        key_check=check
+    conversation_row = thread.conversation_key
+    DataKeyWrap.objects.filter(key=conversation_row, version=conversation_row.version).update(
+        key_check=key_check(conversation_row.owner, conversation_row.purpose, version, conversation_key)
     )
-    _seal_wraps(
-        thread,
-        KeyPurpose.STAFF,
-        new.staff,
-        {
-            WrapRecipient.HOTLINE: keyring.pinned_public_key(OrgKeyKind.HOTLINE),
-            WrapRecipient.RECOVERY: keyring.pinned_public_key(OrgKeyKind.RECOVERY),
-        },
+    staff_row = thread.staff_key
+    DataKeyWrap.objects.filter(key=staff_row).delete()
+    data_keys.seal_to_org(
+        staff_row, staff_key, [WrapRecipient.HOTLINE, WrapRecipient.RECOVERY], version=staff_row.version
     )
     thread.layout = ThreadLayout.SPLIT
     thread.save(update_fields=["intake", "layout"])

@@ -77,7 +77,10 @@ class Thread(models.Model):
     status = models.CharField(max_length=32, choices=ThreadStatus.choices, default=ThreadStatus.NEW)
     urgency = models.PositiveSmallIntegerField(choices=Urgency.choices)
     region = models.CharField(max_length=8, blank=True)
-    key_version = models.PositiveIntegerField(default=1)
+    # The thread's two keys; their wraps live in the one wrap table (corridor.cases.keys).
+    # A case opened from the thread takes the staff key as its case key.
+    conversation_key = models.ForeignKey("cases.DataKey", on_delete=models.PROTECT, related_name="+")
+    staff_key = models.ForeignKey("cases.DataKey", on_delete=models.PROTECT, related_name="+")
     layout = models.PositiveSmallIntegerField(choices=ThreadLayout.choices, default=ThreadLayout.SPLIT)
     # Triage answers and contact details, encrypted under the staff key.
     intake = models.BinaryField()
@@ -101,47 +104,6 @@ class Thread(models.Model):
     @property
     def unread(self) -> bool:
         return self.staff_read_at is None or self.staff_read_at < self.last_applicant_at
-
-
-class WrapRecipient(models.TextChoices):
-    HOTLINE = "hotline", _("Hotline key")
-    APPLICANT = "applicant", _("Applicant's codename key")
-    RECOVERY = "recovery", _("Recovery key")
-
-
-class KeyPurpose(models.TextChoices):
-    CONVERSATION = "conversation", _("Conversation key")
-    STAFF = "staff", _("Staff key")
-
-
-class ThreadKeyWrap(models.Model):
-    """One of a thread's keys sealed to one holder: the hotline key, the applicant, or recovery.
-
-    `key_check` commits to the key inside under the integrity key held in configuration,
-    so a wrap of another key written into the database is refused when opened.
-    """
-
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="key_wraps")
-    purpose = models.CharField(max_length=16, choices=KeyPurpose.choices, default=KeyPurpose.CONVERSATION)
-    recipient = models.CharField(max_length=16, choices=WrapRecipient.choices)
-    key_version = models.PositiveIntegerField(default=1)
-    sealed = models.BinaryField()
-    key_check = models.BinaryField(default=b"")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["thread", "purpose", "recipient", "key_version"], name="one_thread_wrap_per_holder"
-            ),
-            # The person's codename never opens what only staff may read.
-            models.CheckConstraint(
-                condition=~models.Q(purpose="staff", recipient="applicant"),
-                name="staff_key_never_to_applicant",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.thread_id}:{self.recipient}"
 
 
 class MessageKind(models.TextChoices):

@@ -53,6 +53,9 @@ class ThreadView:
     contact: str
     messages: list[MessageView]
     intake_unreadable: bool = False
+    # The thread became a case and this reader holds no grant of its key: intake and
+    # notes are not shown (the conversation still is).
+    withheld: bool = False
 
 
 def _record_unreadable(*, reader: User | None, thread: Thread, row_type: str, row_id: str) -> None:
@@ -159,6 +162,14 @@ def thread_for_staff(*, user: User, user_private_key: bytes, thread: Thread) -> 
         user=user, user_private_key=user_private_key, thread=thread, purpose="read"
     )
     thread.refresh_from_db()
+    if opened.staff is None:
+        return ThreadView(
+            thread=thread,
+            triage=Triage.from_dict({}),
+            contact="",
+            messages=_messages(thread, opened, include_notes=False, reader=user),
+            withheld=True,
+        )
     try:
         intake = thread_keys.open_json(
             opened.staff,

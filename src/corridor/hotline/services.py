@@ -138,7 +138,7 @@ def _store_files(
             model="hotline.Attachment",
             row=str(attachment_id),
             field="meta",
-            version=thread.key_version,
+            version=thread.conversation_key.version,
             context=thread_keys.attachment_context(attachment),
         )
         attachment.save(force_insert=True)
@@ -168,7 +168,7 @@ def _add_message(
         model="hotline.Message",
         row=str(message_id),
         field="body",
-        version=thread.key_version,
+        version=(thread.staff_key if kind == MessageKind.NOTE else thread.conversation_key).version,
         context=thread_keys.message_context(message),
     )
     message.save(force_insert=True)
@@ -248,14 +248,17 @@ def _open_thread(
     # The one Argon2id call runs in the pool, before the transaction, so the database
     # write lock is never held while it runs (on SQLite that would stall every other writer).
     codename_text, derived = _derive_unused_codename(codename_in_words)
-    keys_of_thread = thread_keys.ThreadKeys(conversation=generate_key(), staff=generate_key())
     urgency = urgency_for(triage)
     with transaction.atomic():
         if Thread.objects.filter(lookup_id=derived.lookup_id).exists():  # pragma: no cover - 2**-53
             raise InvalidSubmission(_("Please send the request again."))
         now = _now()
+        thread_id = uuid.uuid4()
+        conversation_row, staff_row, keys_of_thread = thread_keys.new_thread_keys(thread_id)
         thread = Thread(
-            id=uuid.uuid4(),
+            id=thread_id,
+            conversation_key=conversation_row,
+            staff_key=staff_row,
             code=_new_code(),
             lookup_id=derived.lookup_id,
             channel=channel,
@@ -266,13 +269,14 @@ def _open_thread(
             first_response_due_at=now + first_response_window(urgency),
         )
         intake = {"triage": triage.as_dict(), "contact": contact}
+        assert keys_of_thread.staff is not None
         thread.intake = thread_keys.seal_json(
             keys_of_thread.staff,
             intake,
             model="hotline.Thread",
             row=str(thread.id),
             field="intake",
-            version=thread.key_version,
+            version=staff_row.version,
             context=thread_keys.intake_context(thread),
         )
         thread.save()
@@ -343,7 +347,11 @@ def find_thread_by_codename(text: str) -> ApplicantAccess | None:
         salt=thread_keys.codename_salt(),
         cost=codename_cost(),
     )
-    thread = Thread.objects.filter(lookup_id=derived.lookup_id).first() if canonical_ok else None
+    thread = (
+        Thread.objects.select_related("conversation_key").filter(lookup_id=derived.lookup_id).first()
+        if canonical_ok
+        else None
+    )
     if thread is None:
         _record_lookup_failure()
         return None
@@ -447,6 +455,8 @@ def add_note(*, operator: User, user_private_key: bytes, thread: Thread, text: s
     opened = thread_keys.thread_keys_for_staff(
         user=operator, user_private_key=user_private_key, thread=thread, purpose="note"
     )
+    if opened.staff is None:
+        raise thread_keys.ThreadLocked("the case key is not granted to this person")
     # Notes go under the staff key, which the person's codename never opens.
     message = _add_message(thread=thread, key=opened.staff, kind=MessageKind.NOTE, author=operator, text=text)
     record_event(
