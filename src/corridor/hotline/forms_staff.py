@@ -57,7 +57,9 @@ class NoteForm(forms.Form):
 class StatusForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
-        choices=ThreadStatus.choices,
+        choices=[
+            (value, label) for value, label in ThreadStatus.choices if value != ThreadStatus.CASE_OPENED
+        ],
         error_messages={"invalid_choice": _("Choose one of the statuses in the list.")},
     )
 

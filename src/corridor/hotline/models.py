@@ -40,6 +40,8 @@ class ThreadStatus(models.TextChoices):
     REFERRED = "referred", _("Closed: referred elsewhere")
     CLOSED_SPAM = "closed_spam", _("Closed: spam")
     CLOSED_OUT_OF_MANDATE = "closed_out_of_mandate", _("Closed: out of mandate")
+    # Set only by opening a case (corridor.cases); the case carries the work on.
+    CASE_OPENED = "case_opened", _("Opened as a case")
 
 
 OPEN_STATUSES = (ThreadStatus.NEW, ThreadStatus.IN_CONVERSATION)
@@ -89,6 +91,8 @@ class Thread(models.Model):
     first_response_due_at = models.DateTimeField()
     first_response_at = models.DateTimeField(null=True, blank=True)
     staff_read_at = models.DateTimeField(null=True, blank=True)
+    # Set when the contact details match the provocateur blocklist (corridor.cases).
+    security_concern_at = models.DateTimeField(null=True, blank=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

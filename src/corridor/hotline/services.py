@@ -493,6 +493,29 @@ def set_status(*, operator: User, thread: Thread, status: str) -> bool:
     return True
 
 
+def flag_security_concern(*, thread: Thread) -> bool:
+    """Mark a thread whose contact details match the blocklist; the blocked case is not named."""
+    changed = Thread.objects.filter(pk=thread.pk, security_concern_at__isnull=True).update(
+        security_concern_at=_now()
+    )
+    if changed:
+        record_event(action="hotline.security_concern", target_type="thread", target_id=thread.pk)
+    return bool(changed)
+
+
+def mark_case_opened(*, actor: User, thread: Thread) -> None:
+    """The thread became a case: it leaves the inbox (a new message from the person reopens it)."""
+    before = _locked(thread).status
+    Thread.objects.filter(pk=thread.pk).update(status=ThreadStatus.CASE_OPENED)
+    record_event(
+        action="hotline.status_changed",
+        actor_id=actor.pk,
+        target_type="thread",
+        target_id=thread.pk,
+        data={"from": before, "to": ThreadStatus.CASE_OPENED.value},
+    )
+
+
 @transaction.atomic
 def set_urgency(*, operator: User, thread: Thread, urgency: int, reason: str) -> bool:
     """Change the urgency for a coded reason; an unanswered thread's deadline follows the new urgency.
