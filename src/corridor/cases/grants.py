@@ -118,12 +118,13 @@ def _rekey_rows(case: Case, old: bytes, new: bytes, version: int) -> int:
             model.objects.bulk_update(changed, list(fields))  # type: ignore[attr-defined]
     if case.thread_id is not None:
         thread = Thread.objects.get(pk=case.thread_id)
-        common = {"model": "hotline.Thread", "row": str(thread.pk), "field": "intake"}
+        intake_ctx = thread_keys.intake_context(thread)
+        row = str(thread.pk)
         intake = thread_keys.open_json(
-            old, bytes(thread.intake), context=thread_keys.intake_context(thread), **common
+            old, bytes(thread.intake), model="hotline.Thread", row=row, field="intake", context=intake_ctx
         )
         thread.intake = thread_keys.seal_json(
-            new, intake, version=version, context=thread_keys.intake_context(thread), **common
+            new, intake, model="hotline.Thread", row=row, field="intake", version=version, context=intake_ctx
         )
         thread.save(update_fields=["intake"])
         notes = list(Message.objects.filter(thread=thread, kind=MessageKind.NOTE))
