@@ -11,6 +11,7 @@ urlpatterns = [
     path("staff/", include("corridor.accounts.urls")),
     path("staff/audit/", include("corridor.audit.urls")),
     path("staff/hotline/", include("corridor.hotline.urls_staff")),
+    path("staff/cases/", include("corridor.cases.urls")),
     path("language/", set_language, name="set_language"),
 ]
 # The applicant's pages carry their language in the address (/ru/, /en/), so choosing

@@ -1,0 +1,5 @@
+"""Staff URLs of the cases app: case pages (see views_case.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
