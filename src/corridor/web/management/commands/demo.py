@@ -179,6 +179,18 @@ class Command(BaseCommand):
             integrity.seal_factors(user)
         codename = self._create_threads(secrets)
         (settings.DATA_DIR / "demo-codename.txt").write_text(codename + "\n")
+        self._create_cases()
+
+    @staticmethod
+    def _create_cases() -> None:
+        """Cases in every stage of the pipeline, as the demo users would have made them."""
+        from corridor.cases.demo import Staff, create_demo_cases
+
+        users = {u.username: u for u in User.objects.filter(username__in=["olga", "alice", "bob", "carol"])}
+        keys = {name: services.unwrap_user_key(user, DEMO_PASSWORD) for name, user in users.items()}
+        create_demo_cases(
+            Staff(olga=users["olga"], alice=users["alice"], bob=users["bob"], carol=users["carol"], keys=keys)
+        )
 
     def _create_threads(self, secrets: dict[OrgKeyKind, bytes]) -> str:
         """Synthetic hotline threads; returns the codename of the first, for trying the applicant's side."""
