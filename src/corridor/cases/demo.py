@@ -17,7 +17,7 @@ from corridor.hotline.triage import Triage
 
 MARK = "[Демо: вымышленный случай]"
 
-PATH = [
+PATH: list[str] = [
     Stage.SCREENING,
     Stage.VETTING,
     Stage.PLANNING,
@@ -29,7 +29,7 @@ PATH = [
     Stage.FOLLOW_UP,
 ]
 # The approval a step needs before it is taken (two-person kinds are decided by bob and carol).
-BEFORE = {
+BEFORE: dict[str, list[str]] = {
     Stage.VETTING: [ApprovalKind.ELIGIBILITY],
     Stage.PLANNING: [ApprovalKind.VETTING],
     Stage.IN_TRANSIT: [ApprovalKind.GO_NO_GO],

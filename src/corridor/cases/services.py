@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from corridor.accounts import keyring
-from corridor.accounts.models import OrgKeyKind, User
+from corridor.accounts.models import OrgKeyKind, Role, User
 from corridor.audit.services import record_event
 from corridor.cases import access, identifiers, sealing
 from corridor.cases import keys as data_keys
@@ -36,6 +36,7 @@ from corridor.cases.models import (
 )
 from corridor.cases.profile import Profile, identifiers_in_text, profile_identifiers
 from corridor.hotline import keys as thread_keys
+from corridor.hotline import receipts
 from corridor.hotline import services as hotline
 from corridor.hotline.models import Thread
 from corridor.hotline.triage import Triage, first_response_window, urgency_for
@@ -346,6 +347,8 @@ def open_case_directly(
         raise CaseRefused(_("Your role does not open cases directly."))
     if origin not in (Origin.PARTNER, Origin.IN_PERSON):
         raise CaseRefused(_("Choose how the person reached you."))
+    if submission and not receipts.well_formed(submission):
+        raise CaseRefused(_("The form has expired. Please fill it in again."))
     if submission:
         earlier = data_keys.DataKey.objects.filter(owner=_submission_owner(submission)).first()
         if earlier is not None:
@@ -502,3 +505,29 @@ def reassess_risk(
         data={"urgency": chosen, "from": case.urgency},
     )
     return assessment
+
+
+@transaction.atomic
+def assign_caseworker(*, actor: User, user_private_key: bytes, case: Case, caseworker: User) -> bool:
+    """Make a colleague the case's caseworker: they get the key (if they lack it) and the hotline
+    key's wrap goes, so operators no longer read the case. False if nothing changed."""
+    from corridor.cases import grants
+
+    case = _locked(case)
+    if case.caseworker_id == caseworker.pk:
+        return False
+    if not caseworker.has_role(Role.CASEWORKER) and not caseworker.has_role(Role.COORDINATOR):
+        raise CaseRefused(_("A caseworker or a coordinator can be assigned."))
+    before = case.caseworker_id
+    Case.objects.filter(pk=case.pk).update(caseworker=caseworker)
+    case.caseworker = caseworker
+    grants.grant_case_access(actor=actor, user_private_key=user_private_key, case=case, grantee=caseworker)
+    data_keys.revoke_org_wrap(case.key, WrapRecipient.HOTLINE)
+    record_event(
+        action="cases.caseworker_assigned",
+        actor_id=actor.pk,
+        target_type="case",
+        target_id=case.pk,
+        data={"from": str(before or ""), "to": str(caseworker.pk)},
+    )
+    return True
