@@ -219,6 +219,19 @@ CORRIDOR_KEEPALIVE_SECONDS = env_int("CORRIDOR_KEEPALIVE_SECONDS", 75)
 # uploaded photos) in memory at once and one database connection each.
 CORRIDOR_WEB_THREADS = env_int("CORRIDOR_WEB_THREADS", 4)
 CORRIDOR_PHONE_REGION = env_str("CORRIDOR_PHONE_REGION", "RU")
+# The vetting checklist, by item code (corridor.cases.vetting names the known ones; an
+# organisation's own code is shown as it is written).
+CORRIDOR_VETTING_CHECKLIST = env_list(
+    "CORRIDOR_VETTING_CHECKLIST",
+    [
+        "identity_confirmed",
+        "reference_contacted",
+        "story_consistent",
+        "documents_seen",
+        "no_blocklist_match",
+        "location_plausible",
+    ],
+)
 # --- Staff pages: the one time zone they show times in ---
 # A setting for the whole staff rather than a preference per user: the team works in
 # one zone, the people it helps are in it, and a time read aloud between colleagues
@@ -427,6 +440,20 @@ CORRIDOR_ALERT_RECIPIENTS = env_list("CORRIDOR_ALERT_RECIPIENTS", [])
 CORRIDOR_ALERT_INTERVAL_MINUTES = env_int("CORRIDOR_ALERT_INTERVAL_MINUTES", 60)
 if CORRIDOR_ALERT_INTERVAL_MINUTES < 1:
     raise ImproperlyConfigured("CORRIDOR_ALERT_INTERVAL_MINUTES must be at least 1")
+# Lost contact: days without a sign of life (a message from the person, a logged contact)
+# after which the worker gives the caseworker a task to decide on the lost-contact flag.
+# Shorter while the person is on the move. Keys are stage codes; "default" covers the
+# other watched stages (corridor.cases.rules.WATCHED_STAGES).
+CORRIDOR_LOST_CONTACT_DAYS = {
+    "default": env_int("CORRIDOR_LOST_CONTACT_DAYS", 7),
+    "in_transit": env_int("CORRIDOR_LOST_CONTACT_DAYS_IN_TRANSIT", 3),
+}
+if min(CORRIDOR_LOST_CONTACT_DAYS.values()) < 1:
+    raise ImproperlyConfigured("CORRIDOR_LOST_CONTACT_DAYS(_IN_TRANSIT) must be at least 1")
+# How often the worker looks for overdue tasks (and then sends the fixed staff alert once).
+CORRIDOR_TASK_REMINDER_MINUTES = env_int("CORRIDOR_TASK_REMINDER_MINUTES", 15)
+if CORRIDOR_TASK_REMINDER_MINUTES < 1:
+    raise ImproperlyConfigured("CORRIDOR_TASK_REMINDER_MINUTES must be at least 1")
 
 DEFAULT_FROM_EMAIL = env_str("CORRIDOR_EMAIL_FROM", "corridor@localhost")
 # Django 6.1 configures mail with MAILERS; EMAIL_BACKEND, EMAIL_HOST and friends are
