@@ -1,0 +1,210 @@
+"""The vetting page of a case: checklist, references, interviews, red flags and the decision's state."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from corridor.accounts import unlock
+from corridor.accounts.decorators import role_required
+from corridor.accounts.models import User
+from corridor.cases import access, vetting, workflow
+from corridor.cases.forms_vetting import (
+    CheckForm,
+    InterviewForm,
+    RedFlagForm,
+    ReferenceForm,
+    RequestDecisionForm,
+)
+from corridor.cases.keys import KeyLocked
+from corridor.cases.models import ApprovalKind, Case
+from corridor.cases.services import CaseRefused
+
+View = Callable[..., HttpResponse]
+
+
+def _staff(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _keys_handled(view: View) -> View:
+    """A case key that will not open for this person is refused, never half-shown."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except KeyLocked:
+            raise PermissionDenied from None
+
+    return wrapper
+
+
+@dataclass
+class VettingForms:
+    check: CheckForm
+    reference: ReferenceForm
+    interview: InterviewForm
+    red_flag: RedFlagForm
+    request_decision: RequestDecisionForm
+
+
+def _blank_forms() -> VettingForms:
+    return VettingForms(
+        check=CheckForm(),
+        reference=ReferenceForm(),
+        interview=InterviewForm(),
+        red_flag=RedFlagForm(),
+        request_decision=RequestDecisionForm(),
+    )
+
+
+def _render(request: HttpRequest, case: Case, page_forms: VettingForms, *, status: int = 200) -> HttpResponse:
+    user = _staff(request)
+    view = vetting.vetting_for_staff(user=user, user_private_key=unlock.user_private_key(request), case=case)
+    context = {
+        "case": case,
+        "view": view,
+        "forms": page_forms,
+        "may_decide": view.approval is not None and workflow.may_decide(user, view.approval),
+    }
+    return render(request, "cases/vetting.html", context, status=status)
+
+
+def _rerender_with(request: HttpRequest, case: Case, name: str, form: forms.Form) -> HttpResponse:
+    """The page again with the rejected form and its errors; nothing was stored."""
+    page_forms = _blank_forms()
+    setattr(page_forms, name, form)
+    return _render(request, case, page_forms, status=400)
+
+
+def _refused(request: HttpRequest, case: Case, exc: CaseRefused) -> HttpResponse:
+    messages.error(request, str(exc))
+    return redirect("cases:vetting", case_id=case.pk)
+
+
+@role_required(*vetting.VETTING_ROLES)
+@require_GET
+@_keys_handled
+def vetting_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    case = access.get_case_for_staff(_staff(request), case_id)
+    return _render(request, case, _blank_forms())
+
+
+@role_required(*vetting.VETTING_ROLES)
+@require_POST
+@_keys_handled
+def check_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    user = _staff(request)
+    case = access.get_case_for_staff(user, case_id)
+    form = CheckForm(request.POST)
+    if not form.is_valid():
+        return _rerender_with(request, case, "check", form)
+    try:
+        vetting.record_check(
+            actor=user, case=case, item=form.cleaned_data["item"], result=form.cleaned_data["result"]
+        )
+    except CaseRefused as exc:
+        return _refused(request, case, exc)
+    messages.success(request, _("The checklist is updated."))
+    return redirect("cases:vetting", case_id=case.pk)
+
+
+@role_required(*vetting.VETTING_ROLES)
+@require_POST
+@_keys_handled
+def reference_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    user = _staff(request)
+    case = access.get_case_for_staff(user, case_id)
+    form = ReferenceForm(request.POST)
+    if not form.is_valid():
+        return _rerender_with(request, case, "reference", form)
+    try:
+        vetting.add_reference(
+            actor=user, user_private_key=unlock.user_private_key(request), case=case, **form.cleaned_data
+        )
+    except CaseRefused as exc:
+        return _refused(request, case, exc)
+    messages.success(request, _("The reference is saved."))
+    return redirect("cases:vetting", case_id=case.pk)
+
+
+@role_required(*vetting.VETTING_ROLES)
+@require_POST
+@_keys_handled
+def interview_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    user = _staff(request)
+    case = access.get_case_for_staff(user, case_id)
+    form = InterviewForm(request.POST)
+    if not form.is_valid():
+        return _rerender_with(request, case, "interview", form)
+    try:
+        vetting.add_interview(
+            actor=user,
+            user_private_key=unlock.user_private_key(request),
+            case=case,
+            text=form.cleaned_data["text"],
+        )
+    except CaseRefused as exc:
+        return _refused(request, case, exc)
+    messages.success(request, _("The interview notes are saved."))
+    return redirect("cases:vetting", case_id=case.pk)
+
+
+@role_required(*vetting.VETTING_ROLES)
+@require_POST
+@_keys_handled
+def red_flag_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    user = _staff(request)
+    case = access.get_case_for_staff(user, case_id)
+    form = RedFlagForm(request.POST)
+    if not form.is_valid():
+        return _rerender_with(request, case, "red_flag", form)
+    try:
+        vetting.raise_red_flag(
+            actor=user,
+            user_private_key=unlock.user_private_key(request),
+            case=case,
+            code=form.cleaned_data["code"],
+            note=form.cleaned_data["note"],
+        )
+    except CaseRefused as exc:
+        return _refused(request, case, exc)
+    messages.success(request, _("The red flag is recorded."))
+    return redirect("cases:vetting", case_id=case.pk)
+
+
+@role_required(*vetting.VETTING_ROLES)
+@require_POST
+@_keys_handled
+def request_decision_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    user = _staff(request)
+    case = access.get_case_for_staff(user, case_id)
+    form = RequestDecisionForm(request.POST)
+    if not form.is_valid():
+        return _rerender_with(request, case, "request_decision", form)
+    try:
+        workflow.request_approval(
+            actor=user,
+            user_private_key=unlock.user_private_key(request),
+            case=case,
+            kind=ApprovalKind.VETTING,
+            note=form.cleaned_data["note"],
+        )
+    except CaseRefused as exc:
+        return _refused(request, case, exc)
+    messages.success(request, _("The vetting decision is requested: two colleagues must approve it."))
+    return redirect("cases:vetting", case_id=case.pk)
