@@ -414,3 +414,16 @@ def test_canary_through_profile_and_note_is_not_stored_in_the_clear(
     stored = _all_stored_bytes()
     for needle in (canary.encode(), canary.encode("utf-16-le"), b"CanaryCase7f3a9e"):
         assert needle not in stored
+
+
+def test_revoking_ones_own_access_needs_a_rekey_and_leaves_the_case(
+    signed_in: SignedIn, case: Case, alice: User
+) -> None:
+    client = signed_in(alice)
+    response = client.post(url("case_revoke", case), {"user": str(alice.pk)})
+    assert response.status_code == 400
+    assert DataKeyWrap.objects.filter(key=case.key, user=alice).exists()
+    response = client.post(url("case_revoke", case), {"user": str(alice.pk), "rekey": "on"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("web:home")
+    assert client.get(url("case", case)).status_code == 404
