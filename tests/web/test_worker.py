@@ -73,14 +73,19 @@ def test_runs_are_recorded_on_the_grid_so_late_ticks_do_not_drift() -> None:
     assert next_last_run(T0 + 30 * hour, hour, T0) == T0
 
 
+# The periodic jobs always scheduled, in their order (the audit anchor only when configured).
+EVERY_JOB = ["alerts.digest", "hotline.orphans", "cases.lost_contact", "cases.task_reminders"]
+
+
 def queued_digests() -> int:
     return DBTaskResult.objects.filter(task_path=DIGEST).count()
 
 
 def test_the_scheduler_enqueues_the_digest_once_per_interval(db: None, settings: Any) -> None:
     settings.CORRIDOR_ALERT_INTERVAL_MINUTES = 60
+    settings.CORRIDOR_TASK_REMINDER_MINUTES = 60
     with time_machine.travel(T0, tick=False) as clock:
-        assert enqueue_due_jobs() == ["alerts.digest", "hotline.orphans"]
+        assert enqueue_due_jobs() == EVERY_JOB
         assert queued_digests() == 1
         assert PeriodicRun.objects.get(name="alerts.digest").last_run_at == T0
 
@@ -89,17 +94,18 @@ def test_the_scheduler_enqueues_the_digest_once_per_interval(db: None, settings:
         assert queued_digests() == 1
 
         clock.shift(timedelta(minutes=1, seconds=20))  # the tick that notices comes a little late
-        assert enqueue_due_jobs() == ["alerts.digest", "hotline.orphans"]
+        assert enqueue_due_jobs() == EVERY_JOB
         assert queued_digests() == 2
         assert PeriodicRun.objects.get(name="alerts.digest").last_run_at == T0 + timedelta(hours=1)
 
         clock.shift(timedelta(minutes=59, seconds=40))  # T0 + 2 h, on the grid
-        assert enqueue_due_jobs() == ["alerts.digest", "hotline.orphans"]
+        assert enqueue_due_jobs() == EVERY_JOB
         assert queued_digests() == 3
 
 
 def test_the_interval_comes_from_settings(db: None, settings: Any) -> None:
     settings.CORRIDOR_ALERT_INTERVAL_MINUTES = 15
+    settings.CORRIDOR_TASK_REMINDER_MINUTES = 60
     with time_machine.travel(T0, tick=False) as clock:
         enqueue_due_jobs()
         clock.shift(timedelta(minutes=15))
@@ -138,7 +144,7 @@ def test_the_anchor_job_is_scheduled_only_with_somewhere_to_ship_to(
 ) -> None:
     settings.CORRIDOR_AUDIT_ANCHOR_INTERVAL_MINUTES = 5
     with time_machine.travel(T0, tick=False) as clock:
-        assert enqueue_due_jobs() == ["alerts.digest", "hotline.orphans"]
+        assert enqueue_due_jobs() == EVERY_JOB
         settings.CORRIDOR_AUDIT_ANCHOR_FILE = str(tmp_path / "audit-heads")
         assert enqueue_due_jobs() == ["audit.anchor"]
         clock.shift(timedelta(minutes=5))

@@ -27,6 +27,7 @@ from django.tasks import Task
 from django_tasks_db.management.commands import db_worker
 
 from corridor.audit.tasks import ship_audit_head
+from corridor.cases.jobs import propose_lost_contact, send_task_reminders
 from corridor.hotline.alerts import send_staff_alert_digest
 from corridor.hotline.orphans import remove_orphan_files
 from corridor.web.models import PeriodicRun
@@ -57,6 +58,13 @@ def periodic_jobs() -> list[PeriodicJob]:
         ),
         # Ciphertext left by requests killed between storing a photo and writing its row.
         PeriodicJob(name="hotline.orphans", task=remove_orphan_files, interval=timedelta(hours=1)),
+        # Silent cases get one task to decide on the lost-contact flag; overdue tasks, the fixed alert.
+        PeriodicJob(name="cases.lost_contact", task=propose_lost_contact, interval=timedelta(hours=1)),
+        PeriodicJob(
+            name="cases.task_reminders",
+            task=send_task_reminders,
+            interval=timedelta(minutes=settings.CORRIDOR_TASK_REMINDER_MINUTES),
+        ),
     ]
     # Only with somewhere to ship to: a job that does nothing would still fill the queue's table.
     if settings.CORRIDOR_AUDIT_ANCHOR_FILE or settings.CORRIDOR_AUDIT_ANCHOR_RECIPIENTS:
