@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from corridor.accounts import keyring, unlock
 from corridor.accounts.decorators import role_required
 from corridor.accounts.models import User
+from corridor.cases.forms_lists import OpenFromThreadForm
 from corridor.crypto.errors import CryptoError
 from corridor.hotline import access, reading, receipts, services
 from corridor.hotline import keys as thread_keys
@@ -198,6 +199,9 @@ def _render_thread(
         "answers": _triage_answers(view.triage),
         "row": inbox_row(thread, now),
         "forms": thread_forms,
+        # Case.thread is a one-to-one: no case yet means the page offers to open one.
+        "case": getattr(thread, "case", None),
+        "open_case_form": OpenFromThreadForm(),
     }
     return render(request, "hotline/staff/thread.html", context, status=status)
 

@@ -15,6 +15,7 @@ from corridor.accounts.decorators import staff_required
 from corridor.accounts.models import Role, User
 from corridor.audit import access as audit_access
 from corridor.audit.models import AuditEvent
+from corridor.cases import access as cases_access
 from corridor.hotline import access as hotline_access
 from corridor.hotline.views_staff import inbox_row
 
@@ -52,6 +53,8 @@ def home_view(request: HttpRequest) -> HttpResponse:
     context = {
         "missing_keys": sorted(k.label for k in missing),
         "hotline_role": hotline_access.has_hotline_role(user),
+        "cases_role": cases_access.can_use_cases(user),
+        "coordinator": cases_access.is_coordinator(user),
         # Threads are assigned to operators only: a coordinator has no list of their own.
         "show_assigned": user.has_role(Role.OPERATOR),
         "attention": attention,
