@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from corridor.accounts import keyring
 from corridor.cases.models import BlockedIdentifier, Case, CaseIdentifier
+from corridor.crypto.blind import IndexKind
 
 Digest = tuple[str, bytes]
 
@@ -57,18 +58,23 @@ def blocked(digests: set[Digest]) -> bool:
     return bool(digests) and BlockedIdentifier.objects.filter(_matching(digests)).exists()
 
 
+# Names are left out: many people share a name, and a blocked name would flag the innocent.
+BLOCKED_KINDS = (IndexKind.PHONE, IndexKind.EMAIL, IndexKind.HANDLE, IndexKind.DOCUMENT)
+
+
 def block_identifiers_of(case: Case) -> int:
-    """Put every identifier of a case on the blocklist (its failed vetting is decided)."""
+    """Put a suspected provocateur's contact identifiers and documents on the blocklist."""
     now = datetime.now(UTC)
+    own = list(CaseIdentifier.objects.filter(case=case, kind__in=[kind.value for kind in BLOCKED_KINDS]))
     existing = {
         (kind, bytes(digest))
         for kind, digest in BlockedIdentifier.objects.filter(
-            _matching((i.kind, bytes(i.digest)) for i in CaseIdentifier.objects.filter(case=case))
+            _matching((i.kind, bytes(i.digest)) for i in own)
         ).values_list("kind", "digest")
     }
     new = [
         BlockedIdentifier(kind=i.kind, digest=bytes(i.digest), source_case=case, added_at=now)
-        for i in CaseIdentifier.objects.filter(case=case)
+        for i in own
         if (i.kind, bytes(i.digest)) not in existing
     ]
     BlockedIdentifier.objects.bulk_create(new)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from corridor.accounts.models import Role, User
 from corridor.audit.services import record_event
-from corridor.cases import identifiers, rules, sealing
+from corridor.cases import access, identifiers, rules, sealing
 from corridor.cases.models import (
     Approval,
     ApprovalDecision,
@@ -31,6 +31,7 @@ from corridor.cases.models import (
     Outcome,
     Stage,
     StageChange,
+    VettingFailure,
 )
 from corridor.cases.services import CaseRefused, clean_text, open_case_key
 
@@ -122,6 +123,9 @@ def may_decide(user: User, approval: Approval) -> bool:
     if approval.status != ApprovalStatus.PENDING or approval.requested_by_id == user.pk:
         return False
     if approval.decisions.filter(decided_by=user).exists():
+        return False
+    # Deciding on a case one cannot read would be deciding blind.
+    if not access.readable_cases(user).filter(pk=approval.case_id).exists():
         return False
     if approval.kind in rules.COORDINATOR_ONLY:
         return user.has_role(Role.COORDINATOR)
@@ -282,7 +286,9 @@ def close_case(
         outcome=outcome,
         outcome_reason=outcome_reason,
     )
-    if outcome == Outcome.FAILED_VETTING:
+    # Only a suspected provocateur is blocked: someone out of mandate or unverifiable may
+    # well be genuine and write again.
+    if outcome == Outcome.FAILED_VETTING and outcome_reason == VettingFailure.SUSPECTED_PROVOCATEUR:
         blocked = identifiers.block_identifiers_of(case)
         record_event(
             action="cases.identifiers_blocked",
