@@ -10,12 +10,13 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks import crypto, hotline, integrity
+from benchmarks import cases, crypto, hotline, integrity
 
 PARTS: dict[str, Callable[[], dict[str, Any]]] = {
     "crypto": crypto.run,
     "hotline": hotline.run,
     "integrity": integrity.run,
+    "cases": cases.run,
 }
 
 
