@@ -73,8 +73,9 @@ def test_my_cases_lists_only_my_grants(signed_in, alice: User, alices_case: Case
 
 
 def test_my_cases_hides_closed_unless_asked(signed_in, bob: User, bobs_case: Case) -> None:  # type: ignore[no-untyped-def]
-    Case.objects.filter(pk=bobs_case.pk).update(stage=Stage.CLOSED)
     client = signed_in(bob)
+    assert "High" in client.get(reverse("cases:my_cases")).content.decode()
+    Case.objects.filter(pk=bobs_case.pk).update(stage=Stage.CLOSED)
     assert bobs_case.code not in client.get(reverse("cases:my_cases")).content.decode()
     assert bobs_case.code in client.get(reverse("cases:my_cases") + "?closed=1").content.decode()
 

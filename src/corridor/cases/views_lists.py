@@ -44,6 +44,7 @@ from corridor.cases.models import (
     Stage,
 )
 from corridor.hotline import access as hotline_access
+from corridor.hotline.models import Urgency
 from corridor.hotline.receipts import new_token
 
 BOARD_PAGE_SIZE = 50
@@ -62,6 +63,7 @@ def _staff(request: HttpRequest) -> User:
 @dataclass(frozen=True)
 class CaseRow:
     case: Case
+    urgency: str
     open_flags: int
     overdue: bool
 
@@ -82,6 +84,7 @@ def my_cases_view(request: HttpRequest) -> HttpResponse:
     rows = [
         CaseRow(
             case=case,
+            urgency=str(Urgency(case.urgency).label) if case.urgency in Urgency.values else str(case.urgency),
             open_flags=case.open_flag_count,
             overdue=case.stage != Stage.CLOSED
             and case.response_due_at is not None
