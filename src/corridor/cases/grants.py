@@ -53,6 +53,13 @@ def holders(case: Case) -> list[User]:
     return data_keys.user_holders(case.key)
 
 
+def _settle_requests(case: Case, grantee: User, actor: User) -> None:
+    """A waiting request for access is answered by the grant, whoever made it."""
+    AccessRequest.objects.filter(case=case, requester=grantee, status=AccessRequestStatus.PENDING).update(
+        status=AccessRequestStatus.GRANTED, decided_by=actor, decided_at=_now()
+    )
+
+
 @transaction.atomic
 def grant_case_access(*, actor: User, user_private_key: bytes, case: Case, grantee: User) -> bool:
     """Seal the case key to a colleague who works on cases; False if they already hold it."""
@@ -60,6 +67,7 @@ def grant_case_access(*, actor: User, user_private_key: bytes, case: Case, grant
         raise CaseRefused(_("This person's role does not work on cases."))
     key_row = DataKey.objects.get(pk=case.key_id)
     if data_keys.user_wrap(key_row, grantee) is not None:
+        _settle_requests(case, grantee, actor)
         return False
     key = open_case_key(user=actor, user_private_key=user_private_key, case=case, purpose="grant")
     data_keys.seal_to_user(key_row, key, grantee, granted_by=actor)
@@ -71,9 +79,7 @@ def grant_case_access(*, actor: User, user_private_key: bytes, case: Case, grant
     # The case has a named holder now: it no longer needs the hotline key's wrap.
     if grantee == case.caseworker:
         data_keys.revoke_org_wrap(key_row, "hotline")
-    AccessRequest.objects.filter(case=case, requester=grantee, status=AccessRequestStatus.PENDING).update(
-        status=AccessRequestStatus.GRANTED, decided_by=actor, decided_at=_now()
-    )
+    _settle_requests(case, grantee, actor)
     record_event(
         action="cases.access_granted",
         actor_id=actor.pk,
