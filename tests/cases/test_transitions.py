@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from corridor.accounts.models import Role, User
-from corridor.cases import grants, rules, services, workflow
+from corridor.cases import access, grants, rules, services, workflow
+from corridor.cases.keys import KeyLocked
 from corridor.cases.models import (
     Approval,
     ApprovalDecision,
@@ -31,9 +32,13 @@ from corridor.cases.models import (
     StageChange,
     VettingFailure,
 )
+from tests.conftest import make_user
 from tests.hotline.helpers import open_web_thread, private_key
 
-PEOPLE = ("alice", "bob", "carol", "olga")
+# erin is a caseworker who was never granted the case.
+# A refusal: the rules say no, or the person holds no key to the case (a view would 404 first).
+REFUSED = (services.CaseRefused, KeyLocked)
+PEOPLE = ("alice", "bob", "carol", "olga", "erin")
 CLOSINGS = [
     (outcome, reason)
     for outcome in Outcome.values
@@ -162,7 +167,7 @@ def _run(op: tuple[Any, ...], case: Case, people: dict[str, User], pks: dict[str
         for kind in workflow.missing_approvals(case, target):
             try:
                 approval = workflow.request_approval(actor=who, user_private_key=key, case=case, kind=kind)
-            except services.CaseRefused:
+            except REFUSED:
                 continue
             for name in ("bob", "carol", "alice"):
                 if workflow.may_decide(people[name], approval):
@@ -185,7 +190,7 @@ def _run(op: tuple[Any, ...], case: Case, people: dict[str, User], pks: dict[str
         needed = rules.gates(case.stage, target) if rules.is_move(case.stage, target) else ()
         try:
             workflow.move_case(actor=who, user_private_key=key, case=case, to_stage=target, note="moved")
-        except services.CaseRefused:
+        except REFUSED:
             return
         assert not blocked, f"{target} entered with open flags {flagged}"
         for kind in needed:
@@ -211,6 +216,7 @@ def _run(op: tuple[Any, ...], case: Case, people: dict[str, User], pks: dict[str
             actor=who, user_private_key=key, approval=approval, decision=args[2], note="because"
         )
         assert decided.requested_by_id != who.pk
+        assert access.readable_cases(who).filter(pk=case.pk).exists(), "decided by someone who cannot read it"
         if decided.kind in rules.COORDINATOR_ONLY:
             assert who.has_role(Role.COORDINATOR)
     elif action == "raise":
@@ -241,8 +247,11 @@ def _run(op: tuple[Any, ...], case: Case, people: dict[str, User], pks: dict[str
 
 
 @pytest.mark.django_db
-def test_random_workflows_keep_every_gate(alice: User, bob: User, carol: User, olga: User) -> None:
-    people = {"alice": alice, "bob": bob, "carol": carol, "olga": olga}
+def test_random_workflows_keep_every_gate(
+    org: dict[str, object], alice: User, bob: User, carol: User, olga: User
+) -> None:
+    erin = make_user(org, "erin", {Role.CASEWORKER})
+    people = {"alice": alice, "bob": bob, "carol": carol, "olga": olga, "erin": erin}
     pks = {name: private_key(user) for name, user in people.items()}
     reached: list[str] = []
 
@@ -267,7 +276,7 @@ def test_random_workflows_keep_every_gate(alice: User, bob: User, carol: User, o
                 try:
                     # No savepoint of our own: a refusal must leave nothing behind by itself.
                     _run(op, case, people, pks)
-                except services.CaseRefused:
+                except REFUSED:
                     assert _snapshot(case) == before, f"{op} was refused but changed the case"
                 current = Case.objects.get(pk=case.pk)
                 if current.stage == Stage.DEPARTED:
