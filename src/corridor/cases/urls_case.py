@@ -19,4 +19,5 @@ urlpatterns: list[URLPattern] = [
     path("<uuid:case_id>/risk/", v.case_risk_view, name="case_risk"),
     path("<uuid:case_id>/access/grant/", v.case_grant_view, name="case_grant"),
     path("<uuid:case_id>/access/revoke/", v.case_revoke_view, name="case_revoke"),
+    path("<uuid:case_id>/caseworker/", v.case_assign_view, name="case_assign"),
 ]

@@ -24,7 +24,7 @@ from corridor.accounts import unlock
 from corridor.accounts.access import user_id_for_username
 from corridor.accounts.decorators import role_required
 from corridor.accounts.models import User
-from corridor.cases import access, grants, reading, services, workflow
+from corridor.cases import access, grants, reading, rules, services, views_tasks, workflow
 from corridor.cases.forms_case import (
     ApprovalDecideForm,
     ApprovalRequestForm,
@@ -78,6 +78,7 @@ class CaseForms:
     approval_decide: forms.Form = field(default_factory=ApprovalDecideForm)
     note: forms.Form = field(default_factory=NoteForm)
     contact: forms.Form = field(default_factory=ContactForm)
+    assign: forms.Form = field(default_factory=GrantForm)
     risk: forms.Form = field(default_factory=RiskForm)
     grant: forms.Form = field(default_factory=GrantForm)
     revoke: forms.Form = field(default_factory=RevokeForm)
@@ -119,6 +120,7 @@ def _render_case(
         "forms": case_forms or CaseForms(),
         "is_coordinator": access.is_coordinator(user),
         "urgency_label": dict(Urgency.choices).get(case.urgency, case.urgency),
+        "task_form": views_tasks.task_form(case),
     }
     return render(request, "cases/case.html", context, status=status)
 
@@ -200,7 +202,20 @@ def case_move_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @_case_view
 @require_POST
 def case_close_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    asking = request.POST.get("action") == "request"
+
     def act(user: User, key: bytes, case: Case, data: dict[str, Any]) -> str:
+        if asking:
+            # The same form asks a coordinator to approve exactly this outcome first.
+            workflow.request_approval(
+                actor=user,
+                user_private_key=key,
+                case=case,
+                kind=ApprovalKind.CLOSURE,
+                subject=rules.closure_subject(data["outcome"], data["outcome_reason"]),
+                note=data["note"],
+            )
+            return _("A coordinator is asked to approve this outcome.")
         workflow.close_case(
             actor=user,
             user_private_key=key,
@@ -344,6 +359,21 @@ def case_grant_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         return _("%(name)s now has access.") % {"name": grantee.username}
 
     return _post(request, case_id, "grant", GrantForm(request.POST), act)
+
+
+@_case_view
+@require_POST
+def case_assign_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    def act(user: User, key: bytes, case: Case, data: dict[str, Any]) -> str:
+        chosen_id = user_id_for_username(data["username"])
+        chosen = User.objects.filter(pk=chosen_id).first() if chosen_id else None
+        if chosen is None:
+            raise services.CaseRefused(_("There is no colleague with this username."))
+        if not services.assign_caseworker(actor=user, user_private_key=key, case=case, caseworker=chosen):
+            return _("%(name)s was already the caseworker.") % {"name": chosen.username}
+        return _("%(name)s is the caseworker now.") % {"name": chosen.username}
+
+    return _post(request, case_id, "assign", GrantForm(request.POST), act)
 
 
 @_case_view
