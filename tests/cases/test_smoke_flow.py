@@ -67,3 +67,42 @@ def test_thread_to_planning_and_rekey(olga: User, alice: User, bob: User, carol:
     )
     with pytest.raises(data_keys.KeyLocked):
         services.open_case_key(user=bob, user_private_key=kb, case=case, purpose="t")
+
+
+def test_stepping_back_withdraws_the_decision_to_go_on(
+    olga: User, alice: User, bob: User, carol: User
+) -> None:
+    """The plan changed: the go/no-go taken for the old plan does not let the new one go ahead."""
+    thread = open_web_thread("help").thread
+    case = services.open_case_from_thread(
+        actor=olga, user_private_key=private_key(olga), thread=thread, caseworker=alice
+    ).case
+    ka, kb, kc = private_key(alice), private_key(bob), private_key(carol)
+    for colleague in (bob, carol):
+        grants.grant_case_access(actor=alice, user_private_key=ka, case=case, grantee=colleague)
+
+    def approve(kind: str) -> None:
+        approval = workflow.request_approval(actor=alice, user_private_key=ka, case=case, kind=kind)
+        for person, key in ((bob, kb), (carol, kc)):
+            workflow.decide_approval(
+                actor=person, user_private_key=key, approval=approval, decision="approve"
+            )
+
+    def move(stage: str) -> None:
+        workflow.move_case(
+            actor=alice, user_private_key=ka, case=Case.objects.get(pk=case.pk), to_stage=stage
+        )
+
+    move(Stage.SCREENING)
+    approve(ApprovalKind.ELIGIBILITY)
+    move(Stage.VETTING)
+    approve(ApprovalKind.VETTING)
+    move(Stage.PLANNING)
+    approve(ApprovalKind.GO_NO_GO)
+    move(Stage.IN_TRANSIT)
+    move(Stage.PLANNING)
+    with pytest.raises(services.CaseRefused):
+        move(Stage.IN_TRANSIT)
+    approve(ApprovalKind.GO_NO_GO)
+    move(Stage.IN_TRANSIT)
+    assert Case.objects.get(pk=case.pk).stage == Stage.IN_TRANSIT

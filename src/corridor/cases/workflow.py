@@ -249,7 +249,7 @@ def move_case(
         if back
         else (ChangeReason.SHORTCUT if (case.stage, to_stage) in rules.SHORTCUTS else ChangeReason.PROGRESS)
     )
-    return _record_change(
+    change = _record_change(
         case=case,
         actor=actor,
         user_private_key=user_private_key,
@@ -257,6 +257,30 @@ def move_case(
         reason=reason,
         note=clean_text(note, required=False),
     )
+    if back:
+        _withdraw_decisions_from(case, to_stage, actor)
+    return change
+
+
+def _withdraw_decisions_from(case: Case, stage: str, actor: User) -> None:
+    """The plan changed: decisions taken to leave `stage` no longer hold and must be taken again."""
+    kinds = {kind for (source, _target), needed in rules.GATES.items() if source == stage for kind in needed}
+    withdrawn = list(
+        Approval.objects.filter(
+            case=case, cycle=case.cycle, kind__in=kinds, status=ApprovalStatus.APPROVED
+        ).values_list("pk", "kind")
+    )
+    if not withdrawn:
+        return
+    Approval.objects.filter(pk__in=[pk for pk, _kind in withdrawn]).update(status=ApprovalStatus.WITHDRAWN)
+    for pk, kind in withdrawn:
+        record_event(
+            action="cases.approval_withdrawn",
+            actor_id=actor.pk,
+            target_type="case",
+            target_id=case.pk,
+            data={"approval": str(pk), "kind": kind, "back_to": stage},
+        )
 
 
 @transaction.atomic
