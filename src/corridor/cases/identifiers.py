@@ -58,6 +58,14 @@ def blocked(digests: set[Digest]) -> bool:
     return bool(digests) and BlockedIdentifier.objects.filter(_matching(digests)).exists()
 
 
+def block_sources(digests: set[Digest]) -> set[str]:
+    """Ids of the cases whose identifiers put these on the blocklist."""
+    if not digests:
+        return set()
+    rows = BlockedIdentifier.objects.filter(_matching(digests), source_case__isnull=False)
+    return {str(pk) for pk in rows.values_list("source_case_id", flat=True)}
+
+
 # Names are left out: many people share a name, and a blocked name would flag the innocent.
 BLOCKED_KINDS = (IndexKind.PHONE, IndexKind.EMAIL, IndexKind.HANDLE, IndexKind.DOCUMENT)
 

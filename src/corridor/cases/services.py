@@ -114,8 +114,11 @@ def index_key_for(user: User, user_private_key: bytes) -> bytes | None:
 
 def _check_identifiers(*, user: User, case: Case | None, digests: set[identifiers.Digest]) -> IdentifierCheck:
     others = identifiers.cases_sharing(digests, exclude=case)
+    readable = access.readable_ids(user, [c.pk for c in others])
+    # The case that put a match on the blocklist is named only to those who hold it.
+    hidden = identifiers.block_sources(digests) - readable
     return IdentifierCheck(
-        duplicates=access.cards(others, readable_ids=access.readable_ids(user, [c.pk for c in others])),
+        duplicates=access.cards([c for c in others if str(c.pk) not in hidden], readable_ids=readable),
         blocked=identifiers.blocked(digests),
         checked=True,
     )

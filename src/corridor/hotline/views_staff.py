@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from corridor.accounts import keyring, unlock
 from corridor.accounts.decorators import role_required
 from corridor.accounts.models import User
+from corridor.cases import services as case_services
 from corridor.cases.forms_lists import OpenFromThreadForm
 from corridor.crypto.errors import CryptoError
 from corridor.hotline import access, reading, receipts, services
@@ -193,9 +194,21 @@ def _render_thread(
         user=_operator(request), user_private_key=unlock.user_private_key(request), thread=thread
     )
     now = timezone.now()
+    check = None
+    if not view.withheld and not view.intake_unreadable and getattr(thread, "case", None) is None:
+        # Contact details against every case and the blocklist: the server holds no index
+        # key, so a web request is checked when staff who hold it read the thread.
+        check = case_services.check_thread_identifiers(
+            user=_operator(request),
+            user_private_key=unlock.user_private_key(request),
+            thread=thread,
+            contact_text=" ".join([view.contact, view.triage.safe_contact]),
+        )
+        thread.refresh_from_db(fields=["security_concern_at"])
     context = {
         "thread": thread,
         "view": view,
+        "identifier_check": check,
         "answers": _triage_answers(view.triage),
         "row": inbox_row(thread, now),
         "forms": thread_forms,

@@ -1,0 +1,62 @@
+"""A web request's contact details are checked against the cases and the blocklist when an
+operator who holds the index key reads the thread (the server itself holds no index key)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.test import Client
+from django.urls import reverse
+
+from corridor.accounts.models import Role, User
+from corridor.cases import services
+from corridor.cases.models import BlockedIdentifier, Case
+from corridor.crypto.blind import IndexKind
+from corridor.hotline.models import Thread
+from corridor.hotline.triage import Triage
+from tests.conftest import make_user
+from tests.hotline.helpers import open_web_thread, private_key
+
+SignedIn = Callable[[User], Client]
+
+
+def _thread_page(client: Client, thread: Thread) -> str:
+    response = client.get(reverse("hotline_staff:thread", kwargs={"thread_id": thread.pk}))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_blocked_phone_flags_the_thread_when_an_operator_reads_it(
+    signed_in: SignedIn, org: dict[str, object], olga: User, alice: User
+) -> None:
+    first = open_web_thread("first", triage=Triage(region="RU-CE", safe_contact="+7 928 444-55-66")).thread
+    case = services.open_case_from_thread(
+        actor=olga, user_private_key=private_key(olga), thread=first, caseworker=alice
+    ).case
+    # Put that phone on the blocklist as a suspected provocateur's closing would.
+    BlockedIdentifier.objects.bulk_create(
+        BlockedIdentifier(kind=i.kind, digest=bytes(i.digest), source_case=case, added_at=case.created_at)
+        for i in case.identifiers.filter(kind=IndexKind.PHONE)
+    )
+    later = open_web_thread("again", triage=Triage(region="RU-CE", safe_contact="8 928 444 55 66")).thread
+    assert Thread.objects.get(pk=later.pk).security_concern_at is None
+    # Another operator, who does not hold the blocked case, reads the new request.
+    page = _thread_page(signed_in(make_user(org, "oleg", {Role.OPERATOR})), later)
+    assert Thread.objects.get(pk=later.pk).security_concern_at is not None
+    assert "security concern" in page
+    # The case that put the phone on the blocklist is not named to the operator.
+    assert case.code not in page
+
+
+def test_a_shared_phone_shows_the_other_case_as_a_minimal_card(
+    signed_in: SignedIn, olga: User, bob: User
+) -> None:
+    first = open_web_thread("first", triage=Triage(region="RU-IN", safe_contact="+7 928 777-00-11")).thread
+    case = services.open_case_from_thread(
+        actor=olga, user_private_key=private_key(olga), thread=first, caseworker=bob
+    ).case
+    later = open_web_thread("later", triage=Triage(region="RU-CE", safe_contact="+79287770011")).thread
+    page = _thread_page(signed_in(olga), later)
+    assert Case.objects.get(pk=case.pk).code in page
+    assert "already in another case" in page
+    assert Thread.objects.get(pk=later.pk).security_concern_at is None
