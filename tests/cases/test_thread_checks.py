@@ -60,3 +60,33 @@ def test_a_shared_phone_shows_the_other_case_as_a_minimal_card(
     assert Case.objects.get(pk=case.pk).code in page
     assert "already in another case" in page
     assert Thread.objects.get(pk=later.pk).security_concern_at is None
+
+
+def test_operator_intake_checks_the_contact_before_the_codename_is_given(
+    signed_in: SignedIn, org: dict[str, object], olga: User, alice: User
+) -> None:
+    first = open_web_thread("first", triage=Triage(region="RU-CE", safe_contact="+7 928 321-00-99")).thread
+    case = services.open_case_from_thread(
+        actor=olga, user_private_key=private_key(olga), thread=first, caseworker=alice
+    ).case
+    BlockedIdentifier.objects.bulk_create(
+        BlockedIdentifier(kind=i.kind, digest=bytes(i.digest), source_case=case, added_at=case.created_at)
+        for i in case.identifiers.filter(kind=IndexKind.PHONE)
+    )
+    fields = {
+        "channel": "phone",
+        "contact": "8 (928) 321 00 99",
+        "region": "RU-CE",
+        "outed_to_family": "unsure",
+        "has_internal_passport": "unsure",
+        "has_foreign_passport": "unsure",
+        "text": "Called, wants to meet the others.",
+    }
+    response = signed_in(make_user(org, "oleg", {Role.OPERATOR})).post(
+        reverse("hotline_staff:intake"), fields
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "matches the blocklist" in page
+    assert case.code not in page
+    assert Thread.objects.exclude(pk=first.pk).get().security_concern_at is not None

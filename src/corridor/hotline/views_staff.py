@@ -432,6 +432,14 @@ def intake_view(request: HttpRequest) -> HttpResponse:
         except services.InvalidSubmission as exc:
             form.add_error(None, str(exc))
         else:
+            # The contact details against every case and the blocklist, before the codename is given.
+            check = case_services.check_thread_identifiers(
+                user=user,
+                user_private_key=unlock.user_private_key(request),
+                thread=new.thread,
+                contact_text=" ".join([form.cleaned_data["contact"], form.triage().safe_contact]),
+            )
+            new.thread.refresh_from_db(fields=["security_concern_at"])
             # Rendered, not redirected: the codename must not be kept anywhere to show it again.
-            return render(request, "hotline/staff/intake_done.html", {"new": new})
+            return render(request, "hotline/staff/intake_done.html", {"new": new, "identifier_check": check})
     return render(request, "hotline/staff/intake.html", {"form": form}, status=400 if form.errors else 200)
