@@ -428,7 +428,11 @@ def urgency_from_factors(factors: list[str]) -> int:
 
 
 def _locked(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("key", "thread", "caseworker").get(pk=case.pk)
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("key", "thread", "caseworker")
+        .get(pk=case.pk)
+    )
 
 
 @transaction.atomic
