@@ -104,19 +104,9 @@ def move_to(page: Page, stage: str) -> None:
     expect(page.locator("dl.facts")).to_contain_text(f"Stage{stage}")
 
 
-def form_of(page: Page, button: str) -> Locator:
-    """The form that this button sends.
-
-    The case page's forms share field ids (id_kind, id_note, id_username), so a label there may
-    name another form's control; the form is found by its button until each form has its own ids.
-    """
-    return page.locator("form").filter(has=page.get_by_role("button", name=button, exact=True))
-
-
 def request_approval(page: Page, kind: str) -> None:
-    form = form_of(page, "Request")
-    form.get_by_role("combobox").select_option(label=kind)
-    submit(form.get_by_role("button", name="Request", exact=True))
+    page.get_by_label("What needs approval").select_option(label=kind)
+    submit(page.get_by_role("button", name="Request", exact=True))
     expect(approvals(page).get_by_role("listitem").filter(has_text=kind)).to_be_visible()
 
 
@@ -165,9 +155,8 @@ def test_a_case_from_request_to_planning_and_a_blocked_phone_caught_again(
     expect(heading(caseworker)).to_contain_text(case.code)
     move_to(caseworker, "Screening")
     for colleague in ("bob", "carol"):
-        form = form_of(caseworker, "Grant access")
-        form.get_by_role("textbox").fill(colleague)
-        submit(form.get_by_role("button", name="Grant access"))
+        caseworker.get_by_label("Colleague's username").fill(colleague)
+        submit(caseworker.get_by_role("button", name="Grant access"))
         holders = caseworker.locator(
             "section", has=caseworker.get_by_role("heading", name="Who holds this case")
         )

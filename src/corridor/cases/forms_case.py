@@ -214,6 +214,10 @@ class GrantForm(forms.Form):
         return _checked(self.cleaned_data["username"], required=True, limit=150)
 
 
+class AssignForm(GrantForm):
+    username = forms.CharField(label=_("New caseworker's username"), max_length=150)
+
+
 class RevokeForm(forms.Form):
     user = forms.UUIDField(widget=forms.HiddenInput)
     rekey = forms.BooleanField(label=_("Re-key the case (a new key for every record)"), required=False)

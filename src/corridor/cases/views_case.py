@@ -28,6 +28,7 @@ from corridor.cases import access, grants, reading, rules, services, views_tasks
 from corridor.cases.forms_case import (
     ApprovalDecideForm,
     ApprovalRequestForm,
+    AssignForm,
     ClearFlagForm,
     CloseForm,
     ContactForm,
@@ -78,10 +79,16 @@ class CaseForms:
     approval_decide: forms.Form = field(default_factory=ApprovalDecideForm)
     note: forms.Form = field(default_factory=NoteForm)
     contact: forms.Form = field(default_factory=ContactForm)
-    assign: forms.Form = field(default_factory=GrantForm)
+    assign: forms.Form = field(default_factory=AssignForm)
     risk: forms.Form = field(default_factory=RiskForm)
     grant: forms.Form = field(default_factory=GrantForm)
     revoke: forms.Form = field(default_factory=RevokeForm)
+
+    def __post_init__(self) -> None:
+        # One page holds all these forms: each gets its own field ids, so every label
+        # names its own control (two forms both have a "note", a "kind", a "username").
+        for name in self.__dataclass_fields__:
+            getattr(self, name).auto_id = f"id_{name}_%s"
 
 
 @dataclass(frozen=True)
@@ -373,7 +380,7 @@ def case_assign_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             return _("%(name)s was already the caseworker.") % {"name": chosen.username}
         return _("%(name)s is the caseworker now.") % {"name": chosen.username}
 
-    return _post(request, case_id, "assign", GrantForm(request.POST), act)
+    return _post(request, case_id, "assign", AssignForm(request.POST), act)
 
 
 @_case_view
