@@ -11,13 +11,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
 from corridor.accounts import keyring
 from corridor.accounts.models import OrgKeyKind, Role, User
-from corridor.cases.models import Case, DataKeyWrap, Stage, WrapRecipient
+from corridor.cases.models import Case, DataKeyWrap, KeyPurpose, Stage, WrapRecipient
 
 CASE_ROLES = (Role.OPERATOR, Role.CASEWORKER, Role.COORDINATOR)
 OPEN_ROLES = (Role.CASEWORKER, Role.COORDINATOR)  # may open a case directly
@@ -31,14 +32,22 @@ def is_coordinator(user: User) -> bool:
     return user.has_role(Role.COORDINATOR)
 
 
+def _own_keys(user: User) -> QuerySet[DataKeyWrap, Any]:
+    """Ids of the case keys sealed to this person (the current version)."""
+    return DataKeyWrap.objects.filter(user=user, purpose=KeyPurpose.CASE, version=F("key__version")).values(
+        "key_id"
+    )
+
+
 def _readable(user: User) -> Q:
-    own = DataKeyWrap.objects.filter(key=OuterRef("key"), version=OuterRef("key__version"), user=user)
-    query = Q(Exists(own))
+    # Starting from the person's wraps (an index) rather than asking of every case whether
+    # a wrap exists: the lists stay fast with a hundred thousand cases.
+    query = Q(key_id__in=_own_keys(user))
     if OrgKeyKind.HOTLINE in keyring.held_kinds(user):
         hotline = DataKeyWrap.objects.filter(
-            key=OuterRef("key"), version=OuterRef("key__version"), recipient=WrapRecipient.HOTLINE
-        )
-        query |= Q(Exists(hotline))
+            recipient=WrapRecipient.HOTLINE, purpose=KeyPurpose.CASE, version=F("key__version")
+        ).values("key_id")
+        query |= Q(key_id__in=hotline)
     return query
 
 
@@ -60,8 +69,7 @@ def my_cases(user: User, *, include_closed: bool = False) -> QuerySet[Case]:
     """The cases granted to this person by name (not those readable through the hotline key)."""
     if not can_use_cases(user):
         return Case.objects.none()
-    own = DataKeyWrap.objects.filter(key=OuterRef("key"), version=OuterRef("key__version"), user=user)
-    qs = Case.objects.filter(Exists(own)).select_related("caseworker")
+    qs = Case.objects.filter(key_id__in=_own_keys(user)).select_related("caseworker").defer("profile")
     if not include_closed:
         qs = qs.exclude(stage=Stage.CLOSED)
     return qs.order_by("urgency", "response_due_at", "code")
@@ -108,7 +116,8 @@ def case_by_code(code: str) -> Case | None:
 
 def stage_counts() -> dict[str, int]:
     """The pipeline board's numbers: plain columns only, nothing is decrypted."""
-    rows = Case.objects.values("stage").annotate(n=Count("pk")).order_by()
+    # Counting a column of the board's index lets the database count from the index alone.
+    rows = Case.objects.values("stage").annotate(n=Count("stage")).order_by()
     counts = dict.fromkeys(Stage.values, 0)
     counts.update({row["stage"]: row["n"] for row in rows})
     return counts
@@ -118,5 +127,6 @@ def cases_in_stage(stage: str) -> QuerySet[Case]:
     return (
         Case.objects.filter(stage=stage)
         .select_related("caseworker")
+        .defer("profile")
         .order_by("urgency", "stage_changed_at", "code")
     )

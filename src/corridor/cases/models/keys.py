@@ -93,7 +93,10 @@ class DataKeyWrap(models.Model):
                 name="case_key_never_to_applicant",
             ),
         ]
-        indexes = [models.Index(fields=["user", "purpose"], name="cases_wrap_by_user")]
+        indexes = [
+            models.Index(fields=["user", "purpose"], name="cases_wrap_by_user"),
+            models.Index(fields=["recipient", "purpose"], name="cases_wrap_by_recipient"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.key_id} v{self.version} → {self.recipient}"
