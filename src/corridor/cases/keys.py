@@ -182,9 +182,9 @@ class StaffOpener:
 def user_holders(data_key: DataKey) -> list[User]:
     """The staff members who hold the current version, in name order."""
     return list(
-        User.objects.filter(data_key_wraps__key=data_key, data_key_wraps__version=data_key.version).order_by(
-            "username"
-        )
+        User.objects.filter(data_key_wraps__key=data_key, data_key_wraps__version=data_key.version)
+        .prefetch_related("role_assignments")
+        .order_by("username")
     )
 
 

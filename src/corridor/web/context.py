@@ -20,6 +20,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "nav_auditor": Role.AUDITOR in roles,
         "nav_keys": bool(roles & {Role.OPERATOR, Role.COORDINATOR}),
         "nav_hotline": bool(roles & {Role.OPERATOR, Role.COORDINATOR}),
+        "nav_cases": bool(roles & {Role.OPERATOR, Role.CASEWORKER, Role.COORDINATOR}),
         # The applicant's layout and error pages need these; their views may be Django's own.
         "applicant_title": applicant.text_setting("CORRIDOR_APPLICANT_TITLE"),
         "applicant_time_zone": settings.CORRIDOR_APPLICANT_TIME_ZONE,

@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0001_initial'),
+        ("cases", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='datakeywrap',
-            index=models.Index(fields=['recipient', 'purpose'], name='cases_wrap_by_recipient'),
+            model_name="datakeywrap",
+            index=models.Index(fields=["recipient", "purpose"], name="cases_wrap_by_recipient"),
         ),
     ]
