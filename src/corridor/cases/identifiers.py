@@ -47,8 +47,14 @@ def cases_sharing(digests: set[Digest], *, exclude: Case | None = None) -> list[
     """Other cases with any of these identifiers (for a minimal card, never their content)."""
     if not digests:
         return []
-    ids = CaseIdentifier.objects.filter(_matching(digests)).values_list("case_id", flat=True)
-    qs = Case.objects.filter(pk__in=ids).select_related("caseworker")
+    # Two short queries rather than one with a subquery: nearly always nothing matches,
+    # and then the second is never sent.
+    ids = set(CaseIdentifier.objects.filter(_matching(digests)).values_list("case_id", flat=True))
+    if exclude is not None:
+        ids.discard(exclude.pk)
+    if not ids:
+        return []
+    qs = Case.objects.filter(pk__in=ids).select_related("caseworker").defer("profile")
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
     return list(qs.order_by("code"))

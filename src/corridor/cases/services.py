@@ -61,7 +61,10 @@ def _new_code() -> str:
 
 
 def clean_text(text: str, *, required: bool) -> str:
-    text = (text or "").replace("\x00", "").strip()
+    text = (text or "").replace("\r\n", "\n").strip()
+    # NUL and other control characters are refused, as on the hotline, never silently dropped.
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+        raise CaseRefused(_("The text contains characters that cannot be accepted."))
     if required and not text:
         raise CaseRefused(_("Write something first."))
     if len(text) > MAX_TEXT:

@@ -9,12 +9,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -41,31 +39,11 @@ from corridor.cases.forms_case import (
     RevokeForm,
     RiskForm,
 )
-from corridor.cases.keys import KeyLocked
 from corridor.cases.models import Approval, ApprovalKind, Case, CaseFlag, FlagKind, Stage
+from corridor.cases.views_common import View, keys_handled, staff_user
 from corridor.hotline.models import Urgency
 
-View = Callable[..., HttpResponse]
 Action = Callable[[User, bytes, Case, dict[str, Any]], str]
-
-
-def _staff(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _keys_handled(view: View) -> View:
-    """A case key that will not open for this person is refused, never half-shown."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except KeyLocked:
-            raise PermissionDenied from None
-
-    return wrapper
 
 
 @dataclass
@@ -117,7 +95,7 @@ def _render_case(
     request: HttpRequest, case: Case, case_forms: CaseForms | None = None, *, status: int = 200
 ) -> HttpResponse:
     """Decrypt the case (one audited opening of its key) and show it with its forms."""
-    user = _staff(request)
+    user = staff_user(request)
     case.refresh_from_db()
     view = reading.case_for_staff(user=user, user_private_key=unlock.user_private_key(request), case=case)
     context = {
@@ -136,7 +114,7 @@ def _post(
     request: HttpRequest, case_id: uuid.UUID, name: str, form: forms.Form, action: Action
 ) -> HttpResponse:
     """Parse, act, redirect (PRG); a bad form or a refusal shows the page again with 400."""
-    user = _staff(request)
+    user = staff_user(request)
     case = access.get_case_for_staff(user, case_id)
     if form.is_valid():
         try:
@@ -150,7 +128,7 @@ def _post(
 
 
 def _case_view(view: View) -> View:
-    return role_required(*access.CASE_ROLES)(_keys_handled(view))
+    return role_required(*access.CASE_ROLES)(keys_handled(view))
 
 
 # --- the page -------------------------------------------------------------------------
@@ -159,14 +137,14 @@ def _case_view(view: View) -> View:
 @_case_view
 @require_GET
 def case_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    case = access.get_case_for_staff(_staff(request), case_id)
+    case = access.get_case_for_staff(staff_user(request), case_id)
     return _render_case(request, case)
 
 
 @_case_view
 @require_http_methods(["GET", "POST"])
 def case_profile_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     case = access.get_case_for_staff(user, case_id)
     private_key = unlock.user_private_key(request)
     if request.method == "POST":
@@ -386,7 +364,7 @@ def case_assign_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @_case_view
 @require_POST
 def case_revoke_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
 
     def act(actor: User, key: bytes, case: Case, data: dict[str, Any]) -> str:
         holder = next((h for h in grants.holders(case) if h.pk == data["user"]), None)

@@ -43,18 +43,13 @@ from corridor.cases.models import (
     Case,
     Stage,
 )
+from corridor.cases.views_common import staff_user
 from corridor.hotline import access as hotline_access
 from corridor.hotline.models import Urgency
 from corridor.hotline.receipts import new_token
 
 BOARD_PAGE_SIZE = 50
 MAX_SEARCH_RESULTS = 50
-
-
-def _staff(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 # --- my cases -------------------------------------------------------------------------
@@ -72,7 +67,7 @@ class CaseRow:
 @require_GET
 def my_cases_view(request: HttpRequest) -> HttpResponse:
     """The cases granted to me by name, most urgent and nearest deadline first."""
-    user = _staff(request)
+    user = staff_user(request)
     form = MyCasesFilterForm(request.GET or None)
     closed = form.is_valid() and form.cleaned_data["closed"]
     cases = (
@@ -104,7 +99,7 @@ def my_cases_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 def board_view(request: HttpRequest) -> HttpResponse:
     """How many cases stand at each stage, and one stage's minimal cards: nothing is decrypted."""
-    user = _staff(request)
+    user = staff_user(request)
     form = BoardForm(request.GET or None)
     stage = form.cleaned_data["stage"] if form.is_valid() else ""
     counts = access.stage_counts()
@@ -140,7 +135,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
     browser's history or a proxy's log; the audit event records the kind and the number
     of results, never the value.
     """
-    user = _staff(request)
+    user = staff_user(request)
     form = SearchForm(request.POST if request.method == "POST" else None)
     results: list[access.Card] | None = None
     if request.method == "POST" and form.is_valid():
@@ -184,7 +179,7 @@ def _search(request: HttpRequest, user: User, form: SearchForm) -> list[Case] | 
 @require_POST
 def access_request_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """Ask a coordinator for a case found in search."""
-    user = _staff(request)
+    user = staff_user(request)
     case = Case.objects.filter(pk=case_id).first()
     if case is None:
         raise Http404
@@ -220,7 +215,7 @@ class RequestRow:
 @role_required(Role.COORDINATOR)
 @require_GET
 def access_requests_view(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     pending = list(
         AccessRequest.objects.filter(status=AccessRequestStatus.PENDING)
         .select_related("case__caseworker", "requester")
@@ -236,7 +231,7 @@ def access_requests_view(request: HttpRequest) -> HttpResponse:
 @role_required(Role.COORDINATOR)
 @require_POST
 def access_request_decide_view(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     pending = AccessRequest.objects.filter(pk=request_id, status=AccessRequestStatus.PENDING).first()
     if pending is None:
         raise Http404
@@ -281,7 +276,7 @@ class ApprovalRow:
 @require_GET
 def approvals_view(request: HttpRequest) -> HttpResponse:
     """Approvals waiting on the cases I can read; the decision itself is on the case page."""
-    user = _staff(request)
+    user = staff_user(request)
     waiting = (
         Approval.objects.filter(status=ApprovalStatus.PENDING, case__in=access.readable_cases(user))
         .select_related("case", "requested_by")
@@ -334,7 +329,7 @@ def _warn_about_check(request: HttpRequest, check: services.IdentifierCheck) -> 
 @require_POST
 def open_from_thread_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
     """The thread becomes a case (its staff key becomes the case key), optionally assigned."""
-    user = _staff(request)
+    user = staff_user(request)
     thread = hotline_access.get_thread_for_staff(user, thread_id)
     form = OpenFromThreadForm(request.POST)
     if not form.is_valid():
@@ -368,7 +363,7 @@ def open_from_thread_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpRes
 @require_http_methods(["GET", "POST"])
 def new_case_view(request: HttpRequest) -> HttpResponse:
     """A case for a person referred by a partner or met in person."""
-    user = _staff(request)
+    user = staff_user(request)
     form = NewCaseForm(request.POST or None, initial={"submission": new_token()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

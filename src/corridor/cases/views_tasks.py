@@ -13,18 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from corridor.accounts import unlock
 from corridor.accounts.decorators import role_required
-from corridor.accounts.models import User
 from corridor.cases import access, grants, tasks
 from corridor.cases.forms_tasks import TaskForm
 from corridor.cases.keys import KeyLocked
 from corridor.cases.models import Case
 from corridor.cases.services import CaseRefused
-
-
-def _staff(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
+from corridor.cases.views_common import staff_user
 
 
 def task_form(case: Case, data: dict[str, str] | None = None) -> TaskForm:
@@ -38,7 +32,7 @@ def task_form(case: Case, data: dict[str, str] | None = None) -> TaskForm:
 @require_GET
 def tasks_view(request: HttpRequest) -> HttpResponse:
     """My open tasks, soonest due first, with their titles opened."""
-    user = _staff(request)
+    user = staff_user(request)
     mine = list(tasks.tasks_for_user(user))
     try:
         rows = tasks.task_rows(user=user, user_private_key=unlock.user_private_key(request), tasks=mine)
@@ -50,7 +44,7 @@ def tasks_view(request: HttpRequest) -> HttpResponse:
 @role_required(*access.CASE_ROLES)
 @require_POST
 def task_add_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     case = access.get_case_for_staff(user, case_id)
     form = task_form(case, request.POST)
     if form.is_valid():
@@ -76,7 +70,7 @@ def task_add_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @role_required(*access.CASE_ROLES)
 @require_POST
 def task_done_view(request: HttpRequest, task_id: uuid.UUID) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     task = tasks.get_task_for_staff(user, task_id)
     if task is None:
         raise Http404

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
-from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +14,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from corridor.accounts import unlock
 from corridor.accounts.decorators import role_required
-from corridor.accounts.models import User
 from corridor.cases import access, vetting, workflow
 from corridor.cases.forms_vetting import (
     CheckForm,
@@ -27,30 +22,9 @@ from corridor.cases.forms_vetting import (
     ReferenceForm,
     RequestDecisionForm,
 )
-from corridor.cases.keys import KeyLocked
 from corridor.cases.models import ApprovalKind, Case
 from corridor.cases.services import CaseRefused
-
-View = Callable[..., HttpResponse]
-
-
-def _staff(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _keys_handled(view: View) -> View:
-    """A case key that will not open for this person is refused, never half-shown."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except KeyLocked:
-            raise PermissionDenied from None
-
-    return wrapper
+from corridor.cases.views_common import keys_handled, staff_user
 
 
 @dataclass
@@ -73,7 +47,7 @@ def _blank_forms() -> VettingForms:
 
 
 def _render(request: HttpRequest, case: Case, page_forms: VettingForms, *, status: int = 200) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     view = vetting.vetting_for_staff(user=user, user_private_key=unlock.user_private_key(request), case=case)
     context = {
         "case": case,
@@ -98,17 +72,17 @@ def _refused(request: HttpRequest, case: Case, exc: CaseRefused) -> HttpResponse
 
 @role_required(*vetting.VETTING_ROLES)
 @require_GET
-@_keys_handled
+@keys_handled
 def vetting_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    case = access.get_case_for_staff(_staff(request), case_id)
+    case = access.get_case_for_staff(staff_user(request), case_id)
     return _render(request, case, _blank_forms())
 
 
 @role_required(*vetting.VETTING_ROLES)
 @require_POST
-@_keys_handled
+@keys_handled
 def check_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     case = access.get_case_for_staff(user, case_id)
     form = CheckForm(request.POST)
     if not form.is_valid():
@@ -125,9 +99,9 @@ def check_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 @role_required(*vetting.VETTING_ROLES)
 @require_POST
-@_keys_handled
+@keys_handled
 def reference_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     case = access.get_case_for_staff(user, case_id)
     form = ReferenceForm(request.POST)
     if not form.is_valid():
@@ -144,9 +118,9 @@ def reference_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 @role_required(*vetting.VETTING_ROLES)
 @require_POST
-@_keys_handled
+@keys_handled
 def interview_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     case = access.get_case_for_staff(user, case_id)
     form = InterviewForm(request.POST)
     if not form.is_valid():
@@ -166,9 +140,9 @@ def interview_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 @role_required(*vetting.VETTING_ROLES)
 @require_POST
-@_keys_handled
+@keys_handled
 def red_flag_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     case = access.get_case_for_staff(user, case_id)
     form = RedFlagForm(request.POST)
     if not form.is_valid():
@@ -189,9 +163,9 @@ def red_flag_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 @role_required(*vetting.VETTING_ROLES)
 @require_POST
-@_keys_handled
+@keys_handled
 def request_decision_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     case = access.get_case_for_staff(user, case_id)
     form = RequestDecisionForm(request.POST)
     if not form.is_valid():

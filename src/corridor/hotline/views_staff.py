@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,9 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from corridor.accounts import keyring, unlock
 from corridor.accounts.decorators import role_required
-from corridor.accounts.models import User
 from corridor.cases import services as case_services
 from corridor.cases.forms_lists import OpenFromThreadForm
+from corridor.cases.views_common import keys_handled, staff_user
 from corridor.crypto.errors import CryptoError
 from corridor.hotline import access, reading, receipts, services
 from corridor.hotline import keys as thread_keys
@@ -53,28 +50,6 @@ ATTACHMENT_CSP: dict[str, list[str] | str] = {
     "form-action": [CSP.NONE],
     "sandbox": "",  # a bare directive: no scripts, no forms, an opaque origin
 }
-
-View = Callable[..., HttpResponse]
-
-
-def _operator(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _keys_handled(view: View) -> View:
-    """A thread key that will not open is refused (a session whose halves do not join is signed
-    out by corridor.accounts.middleware)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except thread_keys.ThreadLocked:
-            raise PermissionDenied from None
-
-    return wrapper
 
 
 # --- inbox ----------------------------------------------------------------------------
@@ -124,7 +99,7 @@ def inbox_row(thread: Thread, now: datetime) -> InboxRow:
 @require_GET
 def inbox_view(request: HttpRequest) -> HttpResponse:
     """Open threads, most urgent and longest waiting first; nothing here is decrypted."""
-    user = _operator(request)
+    user = staff_user(request)
     form = InboxFilterForm(request.GET or None)
     closed = mine = False
     if form.is_valid():
@@ -191,7 +166,7 @@ def _render_thread(
 ) -> HttpResponse:
     """Decrypt the whole thread (one audited opening of its key) and show it with its forms."""
     view = reading.thread_for_staff(
-        user=_operator(request), user_private_key=unlock.user_private_key(request), thread=thread
+        user=staff_user(request), user_private_key=unlock.user_private_key(request), thread=thread
     )
     now = timezone.now()
     check = None
@@ -199,7 +174,7 @@ def _render_thread(
         # Contact details against every case and the blocklist: the server holds no index
         # key, so a web request is checked when staff who hold it read the thread.
         check = case_services.check_thread_identifiers(
-            user=_operator(request),
+            user=staff_user(request),
             user_private_key=unlock.user_private_key(request),
             thread=thread,
             contact_text=" ".join([view.contact, view.triage.safe_contact]),
@@ -230,9 +205,9 @@ def _rerender_with(
 
 @role_required(*access.HOTLINE_ROLES)
 @require_GET
-@_keys_handled
+@keys_handled
 def thread_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
-    thread = access.get_thread_for_staff(_operator(request), thread_id)
+    thread = access.get_thread_for_staff(staff_user(request), thread_id)
     shown_at = timezone.now()
     response = _render_thread(request, thread, _blank_forms(thread))
     services.mark_read(thread, shown_at=shown_at)
@@ -241,9 +216,9 @@ def thread_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
 
 @role_required(*access.HOTLINE_ROLES)
 @require_POST
-@_keys_handled
+@keys_handled
 def reply_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
-    user = _operator(request)
+    user = staff_user(request)
     thread = access.get_thread_for_staff(user, thread_id)
     form = ReplyForm(request.POST)
     if not form.is_valid():
@@ -273,9 +248,9 @@ def reply_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
 
 @role_required(*access.HOTLINE_ROLES)
 @require_POST
-@_keys_handled
+@keys_handled
 def note_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
-    user = _operator(request)
+    user = staff_user(request)
     thread = access.get_thread_for_staff(user, thread_id)
     form = NoteForm(request.POST)
     if not form.is_valid():
@@ -296,9 +271,9 @@ def note_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
 
 @role_required(*access.HOTLINE_ROLES)
 @require_POST
-@_keys_handled
+@keys_handled
 def status_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
-    user = _operator(request)
+    user = staff_user(request)
     thread = access.get_thread_for_staff(user, thread_id)
     form = StatusForm(request.POST)
     if not form.is_valid():
@@ -317,9 +292,9 @@ def status_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
 
 @role_required(*access.HOTLINE_ROLES)
 @require_POST
-@_keys_handled
+@keys_handled
 def urgency_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
-    user = _operator(request)
+    user = staff_user(request)
     thread = access.get_thread_for_staff(user, thread_id)
     form = UrgencyForm(request.POST)
     if not form.is_valid():
@@ -343,9 +318,9 @@ def urgency_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
 
 @role_required(*access.HOTLINE_ROLES)
 @require_POST
-@_keys_handled
+@keys_handled
 def assign_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
-    user = _operator(request)
+    user = staff_user(request)
     thread = access.get_thread_for_staff(user, thread_id)
     form = AssignForm(request.POST)
     if not form.is_valid():
@@ -367,11 +342,11 @@ def assign_view(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
 
 @role_required(*access.HOTLINE_ROLES)
 @require_GET
-@_keys_handled
+@keys_handled
 @csp_override(ATTACHMENT_CSP)
 def attachment_view(request: HttpRequest, thread_id: uuid.UUID, attachment_id: uuid.UUID) -> HttpResponse:
     """The metadata-free copy, as a download named by its id: the person's file name never leaves the page."""
-    user = _operator(request)
+    user = staff_user(request)
     thread = access.get_thread_for_staff(user, thread_id)
     attachment = Attachment.objects.filter(pk=attachment_id, thread=thread).first()
     if attachment is None:
@@ -405,7 +380,7 @@ def attachment_view(request: HttpRequest, thread_id: uuid.UUID, attachment_id: u
 @require_http_methods(["GET", "POST"])
 def intake_view(request: HttpRequest) -> HttpResponse:
     """Log a phone, e-mail or messenger contact; the codename is shown once, on the response to the POST."""
-    user = _operator(request)
+    user = staff_user(request)
     if not access.can_use_hotline(user):
         raise Http404
     form = IntakeForm(request.POST or None, initial={"submission": receipts.new_token()})
