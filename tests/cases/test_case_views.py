@@ -137,6 +137,18 @@ def test_profile_form_saves_lists_one_per_line(signed_in: SignedIn, case: Case, 
     assert profile.names == ["Ali Test", "Ali T."]
     assert profile.location == "somewhere"
     assert audited("cases.profile_changed", case)
+    assert case.region == "RU-CE"  # not sent, so not changed
+
+    response = client.post(url("case_profile", case), {**data, "region": "RU-MOW"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.region == "RU-MOW"
+
+
+def test_profile_form_refuses_an_unknown_region(signed_in: SignedIn, case: Case, alice: User) -> None:
+    response = signed_in(alice).post(url("case_profile", case), {"names": "x", "region": "ZZ-ZZ"})
+    assert response.status_code == 400
+    assert Case.objects.get(pk=case.pk).region == "RU-CE"
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from corridor.cases.models import (
 from corridor.cases.profile import Profile
 from corridor.cases.services import MAX_TEXT, CaseRefused, clean_text
 from corridor.hotline.models import Urgency
+from corridor.hotline.triage import REGIONS
 
 RISK_FACTORS = [
     ("in_danger_now", _("In danger right now")),
@@ -88,13 +89,16 @@ class ProfileForm(forms.Form):
     )
     family = forms.CharField(label=_("Family"), required=False, strip=False, widget=_area(3))
     risk_notes = forms.CharField(label=_("Risk notes"), required=False, strip=False, widget=_area(3))
+    # The coarse region is the case's plain column (it sorts the board); the exact place above is encrypted.
+    region = forms.ChoiceField(label=_("Region"), choices=REGIONS, required=False)
 
     @classmethod
-    def for_profile(cls, profile: Profile) -> ProfileForm:
+    def for_profile(cls, profile: Profile, region: str = "") -> ProfileForm:
         initial: dict[str, str] = {
             name: "\n".join(getattr(profile, name)) for name in profile_rules.LIST_FIELDS
         }
         initial.update({name: getattr(profile, name) for name in profile_rules.TEXT_FIELDS})
+        initial["region"] = region
         return cls(initial=initial)
 
     def clean(self) -> dict[str, Any]:

@@ -39,7 +39,7 @@ from corridor.hotline import keys as thread_keys
 from corridor.hotline import receipts
 from corridor.hotline import services as hotline
 from corridor.hotline.models import Thread
-from corridor.hotline.triage import Triage, first_response_window, urgency_for
+from corridor.hotline.triage import REGIONS, Triage, first_response_window, urgency_for
 
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 MAX_TEXT = 20_000
@@ -439,11 +439,20 @@ def _locked(case: Case) -> Case:
 
 
 @transaction.atomic
-def update_profile(*, actor: User, user_private_key: bytes, case: Case, profile: Profile) -> IdentifierCheck:
+def update_profile(
+    *, actor: User, user_private_key: bytes, case: Case, profile: Profile, region: str | None = None
+) -> IdentifierCheck:
+    """Save the profile (and, if given, the coarse region); the identifiers are checked again."""
+    if region is not None and region not in {code for code, _label in REGIONS}:
+        raise CaseRefused(_("Choose one of the regions in the list."))
     case = _locked(case)
     key = open_case_key(user=actor, user_private_key=user_private_key, case=case, purpose="profile")
     case.profile = profile_envelope(key, case, profile)
-    case.save(update_fields=["profile"])
+    fields = ["profile"]
+    if region is not None:
+        case.region = region
+        fields.append("region")
+    case.save(update_fields=fields)
     record_event(action="cases.profile_changed", actor_id=actor.pk, target_type="case", target_id=case.pk)
     return refresh_identifiers(user=actor, user_private_key=user_private_key, case=case, profile=profile)
 

@@ -151,7 +151,12 @@ def case_profile_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         form = ProfileForm(request.POST)
         if form.is_valid():
             check = services.update_profile(
-                actor=user, user_private_key=private_key, case=case, profile=form.profile()
+                actor=user,
+                user_private_key=private_key,
+                case=case,
+                profile=form.profile(),
+                # A form without the field leaves the region as it is.
+                region=form.cleaned_data["region"] if "region" in request.POST else None,
             )
             messages.success(request, _("The profile is saved."))
             if check.blocked:
@@ -165,7 +170,7 @@ def case_profile_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         status = 400
     else:
         key = services.open_case_key(user=user, user_private_key=private_key, case=case, purpose="profile")
-        form, status = ProfileForm.for_profile(services.read_profile(key, case)), 200
+        form, status = ProfileForm.for_profile(services.read_profile(key, case), case.region), 200
     return render(request, "cases/case_profile.html", {"case": case, "form": form}, status=status)
 
 
