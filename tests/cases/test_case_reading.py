@@ -99,6 +99,7 @@ def test_pending_approvals_say_who_may_decide(olga: User, alice: User, carol: Us
     case = open_case(olga, alice)
     ka = private_key(alice)
     grants.grant_case_access(actor=alice, user_private_key=ka, case=case, grantee=carol)
+    workflow.move_case(actor=alice, user_private_key=ka, case=case, to_stage=Stage.SCREENING)
     workflow.request_approval(actor=alice, user_private_key=ka, case=case, kind=ApprovalKind.ELIGIBILITY)
     mine = reading.case_for_staff(user=alice, user_private_key=ka, case=case)
     theirs = reading.case_for_staff(user=carol, user_private_key=private_key(carol), case=case)

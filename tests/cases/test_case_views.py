@@ -191,8 +191,11 @@ def _clear_setup(case: Case, people: dict[str, User]) -> dict[str, Any]:
 
 def _decide_setup(case: Case, people: dict[str, User]) -> dict[str, Any]:
     carol = people["carol"]
+    key = private_key(carol)
+    # Eligibility is decided at screening.
+    workflow.move_case(actor=carol, user_private_key=key, case=case, to_stage=Stage.SCREENING)
     approval = workflow.request_approval(
-        actor=carol, user_private_key=private_key(carol), case=case, kind=ApprovalKind.ELIGIBILITY
+        actor=carol, user_private_key=key, case=case, kind=ApprovalKind.ELIGIBILITY
     )
     return {"approval": str(approval.pk), "decision": "approve", "note": ""}
 
@@ -331,7 +334,8 @@ def test_get_on_a_write_is_405(signed_in: SignedIn, case: Case, alice: User, nam
         ("case_flag", {"kind": "on_hold", "reason": "other", "note": ""}, "Write something first"),
         ("case_contact", {"channel": "pigeon"}, "Select a valid choice"),
         ("case_approval_request", {"kind": "spend", "subject": "a lot"}, "450 EUR"),
-        ("case_approval_request", {"kind": "eligibility", "subject": "x"}, "no subject"),
+        ("case_approval_request", {"kind": "partner_referral", "subject": "x"}, "no subject"),
+        ("case_approval_request", {"kind": "go_no_go"}, "another stage"),
         ("case_close", {"outcome": "failed_vetting", "outcome_reason": "unverifiable"}, "approval"),
         ("case_reopen", {"to_stage": "screening", "note": "x"}, "coordinator"),
         ("case_risk", {"urgency": "9"}, "Select a valid choice"),
@@ -374,8 +378,10 @@ def test_bad_input_is_refused_and_changes_nothing(
 
 
 def test_approval_decide_refuses_the_requester(signed_in: SignedIn, case: Case, alice: User) -> None:
+    key = private_key(alice)
+    workflow.move_case(actor=alice, user_private_key=key, case=case, to_stage=Stage.SCREENING)
     approval = workflow.request_approval(
-        actor=alice, user_private_key=private_key(alice), case=case, kind=ApprovalKind.ELIGIBILITY
+        actor=alice, user_private_key=key, case=case, kind=ApprovalKind.ELIGIBILITY
     )
     response = signed_in(alice).post(
         url("case_approval_decide", case), {"approval": str(approval.pk), "decision": "approve"}

@@ -288,12 +288,14 @@ def test_approvals_on_readable_cases_with_who_may_decide(  # type: ignore[no-unt
 ) -> None:
     ka = private_key(alice)
     grants.grant_case_access(actor=alice, user_private_key=ka, case=alices_case, grantee=bob)
+    kb = private_key(bob)
+    # Eligibility is decided at screening.
+    workflow.move_case(actor=alice, user_private_key=ka, case=alices_case, to_stage=Stage.SCREENING)
+    workflow.move_case(actor=bob, user_private_key=kb, case=bobs_case, to_stage=Stage.SCREENING)
     workflow.request_approval(
         actor=alice, user_private_key=ka, case=alices_case, kind=ApprovalKind.ELIGIBILITY
     )
-    workflow.request_approval(
-        actor=bob, user_private_key=private_key(bob), case=bobs_case, kind=ApprovalKind.ELIGIBILITY
-    )
+    workflow.request_approval(actor=bob, user_private_key=kb, case=bobs_case, kind=ApprovalKind.ELIGIBILITY)
     mine = signed_in(alice).get(reverse("cases:approvals"))
     assert mine.status_code == 200
     html = mine.content.decode()

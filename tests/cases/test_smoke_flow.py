@@ -106,3 +106,55 @@ def test_stepping_back_withdraws_the_decision_to_go_on(
     approve(ApprovalKind.GO_NO_GO)
     move(Stage.IN_TRANSIT)
     assert Case.objects.get(pk=case.pk).stage == Stage.IN_TRANSIT
+
+
+def test_decisions_cannot_be_collected_before_their_stage(
+    olga: User, alice: User, bob: User, carol: User
+) -> None:
+    """A go/no-go before there is a plan, or a vetting decision before vetting, is refused."""
+    thread = open_web_thread("help").thread
+    case = services.open_case_from_thread(
+        actor=olga, user_private_key=private_key(olga), thread=thread, caseworker=alice
+    ).case
+    ka = private_key(alice)
+    for kind in (
+        ApprovalKind.ELIGIBILITY,
+        ApprovalKind.VETTING,
+        ApprovalKind.GO_NO_GO,
+        ApprovalKind.DEPARTURE,
+    ):
+        with pytest.raises(services.CaseRefused):
+            workflow.request_approval(actor=alice, user_private_key=ka, case=case, kind=kind)
+    workflow.move_case(actor=alice, user_private_key=ka, case=case, to_stage=Stage.SCREENING)
+    approval = workflow.request_approval(
+        actor=alice, user_private_key=ka, case=case, kind=ApprovalKind.ELIGIBILITY
+    )
+    with pytest.raises(services.CaseRefused):
+        workflow.request_approval(actor=alice, user_private_key=ka, case=case, kind=ApprovalKind.GO_NO_GO)
+    # A request left waiting when the case steps back is withdrawn, and cannot be decided.
+    for colleague in (bob, carol):
+        grants.grant_case_access(actor=alice, user_private_key=ka, case=case, grantee=colleague)
+    workflow.decide_approval(
+        actor=bob, user_private_key=private_key(bob), approval=approval, decision="approve"
+    )
+    workflow.decide_approval(
+        actor=carol, user_private_key=private_key(carol), approval=approval, decision="approve"
+    )
+    workflow.move_case(
+        actor=alice, user_private_key=ka, case=Case.objects.get(pk=case.pk), to_stage=Stage.VETTING
+    )
+    vetting = workflow.request_approval(
+        actor=alice, user_private_key=ka, case=case, kind=ApprovalKind.VETTING
+    )
+    workflow.move_case(
+        actor=alice, user_private_key=ka, case=Case.objects.get(pk=case.pk), to_stage=Stage.SCREENING
+    )
+    with pytest.raises(services.CaseRefused):
+        workflow.decide_approval(
+            actor=bob, user_private_key=private_key(bob), approval=vetting, decision="approve"
+        )
+    # Stepping back to screening undid the eligibility decision too.
+    with pytest.raises(services.CaseRefused):
+        workflow.move_case(
+            actor=alice, user_private_key=ka, case=Case.objects.get(pk=case.pk), to_stage=Stage.VETTING
+        )

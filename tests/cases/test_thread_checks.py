@@ -90,3 +90,21 @@ def test_operator_intake_checks_the_contact_before_the_codename_is_given(
     assert "matches the blocklist" in page
     assert case.code not in page
     assert Thread.objects.exclude(pk=first.pk).get().security_concern_at is not None
+
+
+def test_search_does_not_name_the_case_behind_a_blocklist_entry(
+    signed_in: SignedIn, olga: User, alice: User, bob: User
+) -> None:
+    first = open_web_thread("first", triage=Triage(region="RU-CE", safe_contact="+7 928 654-32-10")).thread
+    case = services.open_case_from_thread(
+        actor=olga, user_private_key=private_key(olga), thread=first, caseworker=alice
+    ).case
+    BlockedIdentifier.objects.bulk_create(
+        BlockedIdentifier(kind=i.kind, digest=bytes(i.digest), source_case=case, added_at=case.created_at)
+        for i in case.identifiers.filter(kind=IndexKind.PHONE)
+    )
+    search = reverse("cases:search")
+    fields = {"kind": "phone", "value": "8 (928) 654-32-10"}
+    assert case.code not in signed_in(bob).post(search, fields).content.decode()
+    # Its holder still finds it.
+    assert case.code in signed_in(alice).post(search, fields).content.decode()

@@ -50,6 +50,32 @@ GATES: dict[tuple[str, str], tuple[str, ...]] = {
     (S.RELOCATING, S.DEPARTED): (ApprovalKind.GO_NO_GO, ApprovalKind.DEPARTURE),
 }
 
+# Where a gate's decision may be asked for: at the stage it lets the case leave, so a
+# go/no-go is never collected before there is a plan, nor a vetting decision before vetting.
+ASKED_AT: dict[str, frozenset[str]] = {
+    kind: frozenset(source for (source, _target), needed in GATES.items() if kind in needed)
+    for kind in (
+        ApprovalKind.ELIGIBILITY,
+        ApprovalKind.VETTING,
+        ApprovalKind.GO_NO_GO,
+        ApprovalKind.DEPARTURE,
+    )
+}
+# Go/no-go is decided at planning for the move out of the region, or at relocating when the
+# person went straight to relocation (the shortcut) and leaves the country without a movement.
+
+
+def may_ask(kind: str, stage: str) -> bool:
+    """Whether a decision of this kind can be asked for (or given) at this stage."""
+    return stage != S.CLOSED and stage in ASKED_AT.get(kind, ANY_ACTIVE)
+
+
+def later_stages(stage: str) -> list[str]:
+    """This stage and those after it on the path (what a step back to it undoes)."""
+    order = list(Stage.values)
+    return order[order.index(stage) :]
+
+
 # Decided by two different people, neither of them the one who asked.
 TWO_PERSON = frozenset({ApprovalKind.ELIGIBILITY, ApprovalKind.VETTING, ApprovalKind.GO_NO_GO})
 # Decided by one coordinator who is not the one who asked.

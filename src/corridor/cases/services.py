@@ -115,13 +115,24 @@ def index_key_for(user: User, user_private_key: bytes) -> bytes | None:
     return keyring.unseal_org_key(user=user, user_private_key=user_private_key, kind=OrgKeyKind.INDEX)
 
 
-def _check_identifiers(*, user: User, case: Case | None, digests: set[identifiers.Digest]) -> IdentifierCheck:
-    others = identifiers.cases_sharing(digests, exclude=case)
+def cases_shown_for(
+    user: User, digests: set[identifiers.Digest], *, exclude: Case | None = None
+) -> tuple[list[Case], set[str]]:
+    """The cases sharing these identifiers that this person may see a card of, and those they read.
+
+    The case that put a match on the blocklist is named only to those who hold it: to
+    anyone else, duplicates and search alike, it does not exist.
+    """
+    others = identifiers.cases_sharing(digests, exclude=exclude)
     readable = access.readable_ids(user, [c.pk for c in others])
-    # The case that put a match on the blocklist is named only to those who hold it.
     hidden = identifiers.block_sources(digests) - readable
+    return [c for c in others if str(c.pk) not in hidden], readable
+
+
+def _check_identifiers(*, user: User, case: Case | None, digests: set[identifiers.Digest]) -> IdentifierCheck:
+    shown, readable = cases_shown_for(user, digests, exclude=case)
     return IdentifierCheck(
-        duplicates=access.cards([c for c in others if str(c.pk) not in hidden], readable_ids=readable),
+        duplicates=access.cards(shown, readable_ids=readable),
         blocked=identifiers.blocked(digests),
         checked=True,
     )

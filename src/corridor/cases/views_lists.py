@@ -172,7 +172,8 @@ def _search(request: HttpRequest, user: User, form: SearchForm) -> list[Case] | 
     if not digests:
         form.add_error("value", _("This value has nothing in it to search for."))
         return None
-    return identifiers.cases_sharing(digests)[:MAX_SEARCH_RESULTS]
+    shown, _readable = services.cases_shown_for(user, digests)
+    return shown[:MAX_SEARCH_RESULTS]
 
 
 @role_required(*access.CASE_ROLES)

@@ -78,6 +78,8 @@ def request_approval(
     case = _locked(case)
     if case.stage == Stage.CLOSED:
         raise CaseRefused(_("The case is closed."))
+    if not rules.may_ask(kind, case.stage):
+        raise CaseRefused(_("This decision is taken at another stage of the case."))
     if kind == ApprovalKind.CLOSURE:
         outcome, _sep, reason = subject.partition(":")
         if not rules.outcome_allowed(case.stage, outcome, reason):
@@ -143,6 +145,8 @@ def decide_approval(
     approval = Approval.objects.select_for_update().select_related("case__key").get(pk=approval.pk)
     if not may_decide(actor, approval):
         raise CaseRefused(_("You cannot decide on this request."))
+    if not rules.may_ask(approval.kind, approval.case.stage):
+        raise CaseRefused(_("This decision is taken at another stage of the case."))
     note = clean_text(note, required=decision == DecisionChoice.REJECT)
     case = approval.case
     entry = ApprovalDecision(
@@ -263,11 +267,16 @@ def move_case(
 
 
 def _withdraw_decisions_from(case: Case, stage: str, actor: User) -> None:
-    """The plan changed: decisions taken to leave `stage` no longer hold and must be taken again."""
-    kinds = {kind for (source, _target), needed in rules.GATES.items() if source == stage for kind in needed}
+    """The plan changed: decisions taken to leave `stage` or any later one no longer hold (nor
+    do requests still waiting for them), and must be taken again."""
+    undone = set(rules.later_stages(stage))
+    kinds = {kind for (source, _target), needed in rules.GATES.items() if source in undone for kind in needed}
     withdrawn = list(
         Approval.objects.filter(
-            case=case, cycle=case.cycle, kind__in=kinds, status=ApprovalStatus.APPROVED
+            case=case,
+            cycle=case.cycle,
+            kind__in=kinds,
+            status__in=[ApprovalStatus.APPROVED, ApprovalStatus.PENDING],
         ).values_list("pk", "kind")
     )
     if not withdrawn:
