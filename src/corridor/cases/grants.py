@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from corridor.accounts.models import Role, User
@@ -202,9 +202,14 @@ def request_access(*, actor: User, case: Case, reason: str) -> AccessRequest:
     ).first()
     if waiting is not None:
         return waiting
-    request = AccessRequest.objects.create(
-        id=uuid.uuid4(), case=case, requester=actor, reason=reason, requested_at=_now()
-    )
+    try:
+        with transaction.atomic():
+            request = AccessRequest.objects.create(
+                id=uuid.uuid4(), case=case, requester=actor, reason=reason, requested_at=_now()
+            )
+    except IntegrityError:
+        # A double tap: the other request stored the waiting one first.
+        return AccessRequest.objects.get(case=case, requester=actor, status=AccessRequestStatus.PENDING)
     record_event(
         action="cases.access_requested",
         actor_id=actor.pk,
