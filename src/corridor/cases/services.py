@@ -10,6 +10,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -86,6 +87,16 @@ def open_case_key(*, user: User, user_private_key: bytes, case: Case, purpose: s
         data={"purpose": purpose},
     )
     return key
+
+
+def seal_case_text(
+    *, actor: User, user_private_key: bytes, case: Case, row: Any, field: str, text: str, purpose: str
+) -> bytes:
+    """Free text of a case row under the case key; the key is opened (and audited) only for text."""
+    if not text:
+        return b""
+    key = open_case_key(user=actor, user_private_key=user_private_key, case=case, purpose=purpose)
+    return sealing.seal_text(key, case.key.version, row, field, text)
 
 
 def profile_envelope(key: bytes, case: Case, profile: Profile) -> bytes:
@@ -497,9 +508,15 @@ def log_contact(
     text = clean_text(text, required=False)
     now = _now()
     entry = ContactLog(id=uuid.uuid4(), case=case, channel=channel, logged_by=actor, at=now)
-    if text:
-        key = open_case_key(user=actor, user_private_key=user_private_key, case=case, purpose="contact")
-        entry.note = sealing.seal_text(key, case.key.version, entry, "note", text)
+    entry.note = seal_case_text(
+        actor=actor,
+        user_private_key=user_private_key,
+        case=case,
+        row=entry,
+        field="note",
+        text=text,
+        purpose="contact",
+    )
     entry.save(force_insert=True)
     Case.objects.filter(pk=case.pk, last_contact_at__lt=now).update(last_contact_at=now)
     record_event(

@@ -36,7 +36,7 @@ from corridor.cases.models import (
     VettingCheck,
     VettingRecord,
 )
-from corridor.cases.services import CaseRefused, clean_text, open_case_key
+from corridor.cases.services import CaseRefused, clean_text, open_case_key, seal_case_text
 from corridor.crypto.errors import CryptoError
 
 VETTING_ROLES = (Role.CASEWORKER, Role.COORDINATOR)
@@ -181,9 +181,15 @@ def raise_red_flag(*, actor: User, user_private_key: bytes, case: Case, code: st
     note = clean_text(note, required=code == RedFlagCode.OTHER)
     case = _case_for_vetting(actor, case)
     flag = RedFlag(id=uuid.uuid4(), case=case, code=code, raised_by=actor, at=_now())
-    if note:
-        key = open_case_key(user=actor, user_private_key=user_private_key, case=case, purpose="vetting")
-        flag.note = sealing.seal_text(key, case.key.version, flag, "note", note)
+    flag.note = seal_case_text(
+        actor=actor,
+        user_private_key=user_private_key,
+        case=case,
+        row=flag,
+        field="note",
+        text=note,
+        purpose="vetting",
+    )
     flag.save(force_insert=True)
     record_event(
         action="cases.red_flag_raised",

@@ -33,7 +33,7 @@ from corridor.cases.models import (
     StageChange,
     VettingFailure,
 )
-from corridor.cases.services import CaseRefused, clean_text, open_case_key
+from corridor.cases.services import CaseRefused, clean_text, open_case_key, seal_case_text
 
 
 def _now() -> datetime:
@@ -106,9 +106,15 @@ def request_approval(
         requested_by=actor,
         requested_at=_now(),
     )
-    if note:
-        key = open_case_key(user=actor, user_private_key=user_private_key, case=case, purpose="approval")
-        approval.note = sealing.seal_text(key, case.key.version, approval, "note", note)
+    approval.note = seal_case_text(
+        actor=actor,
+        user_private_key=user_private_key,
+        case=case,
+        row=approval,
+        field="note",
+        text=note,
+        purpose="approval",
+    )
     approval.save(force_insert=True)
     record_event(
         action="cases.approval_requested",
@@ -152,9 +158,15 @@ def decide_approval(
     entry = ApprovalDecision(
         id=uuid.uuid4(), approval=approval, decided_by=actor, decision=decision, at=_now()
     )
-    if note:
-        key = open_case_key(user=actor, user_private_key=user_private_key, case=case, purpose="approval")
-        entry.note = sealing.seal_text(key, case.key.version, entry, "note", note)
+    entry.note = seal_case_text(
+        actor=actor,
+        user_private_key=user_private_key,
+        case=case,
+        row=entry,
+        field="note",
+        text=note,
+        purpose="approval",
+    )
     try:
         with transaction.atomic():
             entry.save(force_insert=True)
@@ -209,9 +221,15 @@ def _record_change(
         actor=actor,
         at=now,
     )
-    if note:
-        key = open_case_key(user=actor, user_private_key=user_private_key, case=case, purpose="stage_change")
-        change.note = sealing.seal_text(key, case.key.version, change, "note", note)
+    change.note = seal_case_text(
+        actor=actor,
+        user_private_key=user_private_key,
+        case=case,
+        row=change,
+        field="note",
+        text=note,
+        purpose="stage_change",
+    )
     change.save(force_insert=True)
     updates: dict[str, object] = {"stage": to_stage, "stage_changed_at": now}
     if to_stage == Stage.CLOSED:
@@ -374,9 +392,15 @@ def raise_flag(
         raise CaseRefused(_("This flag is already raised."))
     note = clean_text(note, required=reason == FlagReason.OTHER)
     flag = CaseFlag(id=uuid.uuid4(), case=case, kind=kind, reason=reason, raised_by=actor, raised_at=_now())
-    if note:
-        key = open_case_key(user=actor, user_private_key=user_private_key, case=case, purpose="flag")
-        flag.note = sealing.seal_text(key, case.key.version, flag, "note", note)
+    flag.note = seal_case_text(
+        actor=actor,
+        user_private_key=user_private_key,
+        case=case,
+        row=flag,
+        field="note",
+        text=note,
+        purpose="flag",
+    )
     flag.save(force_insert=True)
     record_event(
         action="cases.flag_raised",
