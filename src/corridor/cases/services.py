@@ -6,7 +6,6 @@ Every opening of a case key is audited (`cases.case_decrypted` with what it was 
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,7 +41,6 @@ from corridor.hotline import services as hotline
 from corridor.hotline.models import Thread
 from corridor.hotline.triage import REGIONS, Triage, first_response_window, urgency_for
 
-_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 MAX_TEXT = 20_000
 
 
@@ -55,10 +53,7 @@ def _now() -> datetime:
 
 
 def _new_code() -> str:
-    while True:
-        code = "C-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
-        if not Case.objects.filter(code=code).exists():
-            return code
+    return hotline.unused_code("C-", Case)
 
 
 def clean_text(text: str, *, required: bool) -> str:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from corridor.accounts import keyring
@@ -60,11 +60,16 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _new_code() -> str:
+def unused_code(prefix: str, model: type[models.Model]) -> str:
+    """A random short code (thread "H-…", case "C-…") that no row of `model` has yet."""
     while True:
-        code = "H-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
-        if not Thread.objects.filter(code=code).exists():
+        code = prefix + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+        if not model._default_manager.filter(code=code).exists():
             return code
+
+
+def _new_code() -> str:
+    return unused_code("H-", Thread)
 
 
 def clean_text(text: str, *, required: bool) -> str:
