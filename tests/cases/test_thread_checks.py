@@ -20,6 +20,19 @@ from tests.hotline.helpers import open_web_thread, private_key
 SignedIn = Callable[[User], Client]
 
 
+def blocked_case(olga: User, caseworker: User, phone: str) -> Case:
+    """A case from a request with this phone, put on the blocklist as a suspected provocateur's closing would."""
+    first = open_web_thread("first", triage=Triage(region="RU-CE", safe_contact=phone)).thread
+    case = services.open_case_from_thread(
+        actor=olga, user_private_key=private_key(olga), thread=first, caseworker=caseworker
+    ).case
+    BlockedIdentifier.objects.bulk_create(
+        BlockedIdentifier(kind=i.kind, digest=bytes(i.digest), source_case=case, added_at=case.created_at)
+        for i in case.identifiers.filter(kind=IndexKind.PHONE)
+    )
+    return case
+
+
 def _thread_page(client: Client, thread: Thread) -> str:
     response = client.get(reverse("hotline_staff:thread", kwargs={"thread_id": thread.pk}))
     assert response.status_code == 200
@@ -29,15 +42,7 @@ def _thread_page(client: Client, thread: Thread) -> str:
 def test_a_blocked_phone_flags_the_thread_when_an_operator_reads_it(
     signed_in: SignedIn, org: dict[str, object], olga: User, alice: User
 ) -> None:
-    first = open_web_thread("first", triage=Triage(region="RU-CE", safe_contact="+7 928 444-55-66")).thread
-    case = services.open_case_from_thread(
-        actor=olga, user_private_key=private_key(olga), thread=first, caseworker=alice
-    ).case
-    # Put that phone on the blocklist as a suspected provocateur's closing would.
-    BlockedIdentifier.objects.bulk_create(
-        BlockedIdentifier(kind=i.kind, digest=bytes(i.digest), source_case=case, added_at=case.created_at)
-        for i in case.identifiers.filter(kind=IndexKind.PHONE)
-    )
+    case = blocked_case(olga, alice, "+7 928 444-55-66")
     later = open_web_thread("again", triage=Triage(region="RU-CE", safe_contact="8 928 444 55 66")).thread
     assert Thread.objects.get(pk=later.pk).security_concern_at is None
     # Another operator, who does not hold the blocked case, reads the new request.
@@ -65,14 +70,7 @@ def test_a_shared_phone_shows_the_other_case_as_a_minimal_card(
 def test_operator_intake_checks_the_contact_before_the_codename_is_given(
     signed_in: SignedIn, org: dict[str, object], olga: User, alice: User
 ) -> None:
-    first = open_web_thread("first", triage=Triage(region="RU-CE", safe_contact="+7 928 321-00-99")).thread
-    case = services.open_case_from_thread(
-        actor=olga, user_private_key=private_key(olga), thread=first, caseworker=alice
-    ).case
-    BlockedIdentifier.objects.bulk_create(
-        BlockedIdentifier(kind=i.kind, digest=bytes(i.digest), source_case=case, added_at=case.created_at)
-        for i in case.identifiers.filter(kind=IndexKind.PHONE)
-    )
+    case = blocked_case(olga, alice, "+7 928 321-00-99")
     fields = {
         "channel": "phone",
         "contact": "8 (928) 321 00 99",
@@ -89,20 +87,13 @@ def test_operator_intake_checks_the_contact_before_the_codename_is_given(
     page = response.content.decode()
     assert "matches the blocklist" in page
     assert case.code not in page
-    assert Thread.objects.exclude(pk=first.pk).get().security_concern_at is not None
+    assert Thread.objects.exclude(pk=case.thread_id).get().security_concern_at is not None
 
 
 def test_search_does_not_name_the_case_behind_a_blocklist_entry(
     signed_in: SignedIn, olga: User, alice: User, bob: User
 ) -> None:
-    first = open_web_thread("first", triage=Triage(region="RU-CE", safe_contact="+7 928 654-32-10")).thread
-    case = services.open_case_from_thread(
-        actor=olga, user_private_key=private_key(olga), thread=first, caseworker=alice
-    ).case
-    BlockedIdentifier.objects.bulk_create(
-        BlockedIdentifier(kind=i.kind, digest=bytes(i.digest), source_case=case, added_at=case.created_at)
-        for i in case.identifiers.filter(kind=IndexKind.PHONE)
-    )
+    case = blocked_case(olga, alice, "+7 928 654-32-10")
     search = reverse("cases:search")
     fields = {"kind": "phone", "value": "8 (928) 654-32-10"}
     assert case.code not in signed_in(bob).post(search, fields).content.decode()
