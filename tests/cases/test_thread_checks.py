@@ -21,7 +21,7 @@ SignedIn = Callable[[User], Client]
 
 
 def blocked_case(olga: User, caseworker: User, phone: str) -> Case:
-    """A case from a request with this phone, put on the blocklist as a suspected provocateur's closing would."""
+    """A case from a request with this phone, its phone blocked as a provocateur's closing would."""
     first = open_web_thread("first", triage=Triage(region="RU-CE", safe_contact=phone)).thread
     case = services.open_case_from_thread(
         actor=olga, user_private_key=private_key(olga), thread=first, caseworker=caseworker
