@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -10,7 +11,7 @@ from django.test import Client
 from corridor.accounts.models import User
 from corridor.audit.models import AuditEvent
 from corridor.cases import keys as data_keys
-from corridor.cases.models import Approval, ApprovalKind, Case, DataKeyWrap, Stage, WrapRecipient
+from corridor.cases.models import Approval, ApprovalKind, Case, CaseNote, DataKeyWrap, Stage, WrapRecipient
 from tests.cases.test_case_views import case, open_case, other_case, url  # noqa: F401 - fixtures used by name
 
 SignedIn = Callable[[User], Client]
@@ -67,3 +68,19 @@ def test_the_close_form_asks_for_the_approval_of_exactly_that_outcome(
     assert response.status_code == 400
     case.refresh_from_db()
     assert case.stage == Stage.INTAKE
+
+
+def test_a_case_form_sent_twice_is_carried_out_once(signed_in: SignedIn, alice: User, case: Case) -> None:  # noqa: F811
+    client = signed_in(alice)
+    page = client.get(url("case", case)).content.decode()
+    token = re.search(r'name="submission" value="([^"]+)"', page)
+    assert token is not None
+    fields = {"note": "Called him, he is safe.", "submission": token.group(1)}
+    first = client.post(url("case_note", case), fields)
+    again = client.post(url("case_note", case), fields)
+    assert (first.status_code, again.status_code) == (302, 302)
+    assert CaseNote.objects.filter(case=case).count() == 1
+    assert "sent twice" in client.get(url("case", case)).content.decode()
+    # A new page gives a new token: the same words can be written again on purpose.
+    assert client.post(url("case_note", case), {"note": "Called him, he is safe."}).status_code == 302
+    assert CaseNote.objects.filter(case=case).count() == 2

@@ -13,8 +13,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -39,8 +41,9 @@ from corridor.cases.forms_case import (
     RevokeForm,
     RiskForm,
 )
-from corridor.cases.models import Approval, ApprovalKind, Case, CaseFlag, FlagKind, Stage
+from corridor.cases.models import Approval, ApprovalKind, Case, CaseFlag, FlagKind, FormReceipt, Stage
 from corridor.cases.views_common import View, keys_handled, staff_user
+from corridor.hotline import receipts
 from corridor.hotline.models import Urgency
 
 Action = Callable[[User, bytes, Case, dict[str, Any]], str]
@@ -106,6 +109,8 @@ def _render_case(
         "is_coordinator": access.is_coordinator(user),
         "urgency_label": dict(Urgency.choices).get(case.urgency, case.urgency),
         "task_form": views_tasks.task_form(case),
+        # One-time token in every form: the same form sent twice is carried out once.
+        "submission_token": receipts.new_token(),
     }
     return render(request, "cases/case.html", context, status=status)
 
@@ -117,10 +122,25 @@ def _post(
     user = staff_user(request)
     case = access.get_case_for_staff(user, case_id)
     if form.is_valid():
+        token = request.POST.get("submission", "")
+        lookup = receipts.submission_keys(token=token, browser_secret="", content={})
+        repeated = _("This was already done: the form was sent twice, and nothing was done again.")
+        if lookup and FormReceipt.objects.filter(lookup_id=lookup[0].lookup_id).exists():
+            messages.info(request, repeated)
+            return redirect("cases:case", case_id=case.pk)
         try:
-            done = action(user, unlock.user_private_key(request), case, form.cleaned_data)
+            with transaction.atomic():
+                done = action(user, unlock.user_private_key(request), case, form.cleaned_data)
+                if lookup:
+                    now = timezone.now()
+                    FormReceipt.objects.filter(created_at__lt=now - receipts.RECEIPT_LIFETIME).delete()
+                    FormReceipt.objects.create(lookup_id=lookup[0].lookup_id, created_at=now)
         except services.CaseRefused as exc:
             form.add_error(None, str(exc))
+        except IntegrityError:
+            # A double tap: the other request carried the form out and stored its receipt first.
+            messages.info(request, repeated)
+            return redirect("cases:case", case_id=case.pk)
         else:
             messages.success(request, done)
             return redirect("cases:case", case_id=case.pk)

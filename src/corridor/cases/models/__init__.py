@@ -25,6 +25,7 @@ from corridor.cases.models.work import (
     CaseNote,
     ContactChannel,
     ContactLog,
+    FormReceipt,
     Task,
     TaskKind,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "DecisionChoice",
     "FlagKind",
     "FlagReason",
+    "FormReceipt",
     "KeyPurpose",
     "Origin",
     "Outcome",

@@ -127,3 +127,14 @@ class AccessRequest(models.Model):
 
     def __str__(self) -> str:
         return f"access to {self.case_id}"
+
+
+class FormReceipt(models.Model):
+    """A case-page form that was carried out, found by an HMAC of its one-time token and kept an hour,
+    so that the same form sent twice (a double tap, a resent request) is carried out once."""
+
+    lookup_id = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"form receipt {self.pk}"
