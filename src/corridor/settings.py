@@ -273,6 +273,11 @@ INSTALLED_APPS = [
     "corridor.accounts",
     "corridor.hotline",
     "corridor.cases",
+    "corridor.evacuation",
+    "corridor.evacuation.checkins",
+    "corridor.evacuation.relocation",
+    "corridor.evacuation.money",
+    "corridor.documentation",
     "corridor.web",
     "django_tasks_db",
 ]

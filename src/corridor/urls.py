@@ -12,6 +12,11 @@ urlpatterns = [
     path("staff/audit/", include("corridor.audit.urls")),
     path("staff/hotline/", include("corridor.hotline.urls_staff")),
     path("staff/cases/", include("corridor.cases.urls")),
+    path("staff/evacuation/check-ins/", include("corridor.evacuation.checkins.urls")),
+    path("staff/evacuation/relocation/", include("corridor.evacuation.relocation.urls")),
+    path("staff/evacuation/money/", include("corridor.evacuation.money.urls")),
+    path("staff/evacuation/", include("corridor.evacuation.urls")),
+    path("staff/documentation/", include("corridor.documentation.urls")),
     path("language/", set_language, name="set_language"),
 ]
 # The applicant's pages carry their language in the address (/ru/, /en/), so choosing

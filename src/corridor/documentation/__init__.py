@@ -1,0 +1,1 @@
+"""Events, acts, persons, sources, interventions, evidence and consent."""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DocumentationConfig(AppConfig):
+    name = "corridor.documentation"
+    label = "documentation"
+    verbose_name = "Documentation"

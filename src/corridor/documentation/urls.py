@@ -1,0 +1,4 @@
+"""Staff URLs of documentation."""
+
+app_name = "documentation"
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Safe houses, placements, movements, exposures and the burn view."""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class EvacuationConfig(AppConfig):
+    name = "corridor.evacuation"
+    label = "evacuation"
+    verbose_name = "Evacuation"

@@ -1,0 +1,1 @@
+"""Check-in schedules, check-ins and the dead man's switch."""

@@ -1,0 +1,4 @@
+"""Staff URLs of check-ins."""
+
+app_name = "checkins"
+urlpatterns: list = []

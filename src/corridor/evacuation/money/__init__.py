@@ -1,0 +1,1 @@
+"""Budget lines, expenses, receipts and the donor report."""

@@ -1,0 +1,4 @@
+"""Staff URLs of money."""
+
+app_name = "money"
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Relocation pathways abroad, partner organisations and referral packets."""

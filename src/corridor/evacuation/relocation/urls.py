@@ -1,0 +1,4 @@
+"""Staff URLs of relocation."""
+
+app_name = "relocation"
+urlpatterns: list = []

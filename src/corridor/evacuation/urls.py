@@ -1,0 +1,4 @@
+"""Staff URLs of evacuation."""
+
+app_name = "evacuation"
+urlpatterns: list = []
