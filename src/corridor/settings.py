@@ -460,6 +460,30 @@ CORRIDOR_TASK_REMINDER_MINUTES = env_int("CORRIDOR_TASK_REMINDER_MINUTES", 15)
 if CORRIDOR_TASK_REMINDER_MINUTES < 1:
     raise ImproperlyConfigured("CORRIDOR_TASK_REMINDER_MINUTES must be at least 1")
 
+
+# Money. An expense above the threshold of its currency (whole units) waits for a
+# coordinator's approval and counts as spent only once approved. Expenses are accepted
+# only in the currencies listed, so none escapes the rule and no exchange rate is needed.
+def _money_thresholds(raw: str) -> dict[str, int]:
+    thresholds: dict[str, int] = {}
+    for item in raw.split(","):
+        code, _sep, amount = item.strip().partition("=")
+        if not (len(code) == 3 and code.isascii() and code.isalpha() and code.isupper()):
+            raise ImproperlyConfigured(f"CORRIDOR_MONEY_THRESHOLDS: {code!r} is not an ISO 4217 code")
+        if not (amount.isascii() and amount.isdigit() and 0 < int(amount) < 10**9):
+            raise ImproperlyConfigured(f"CORRIDOR_MONEY_THRESHOLDS: {code} needs a whole amount above 0")
+        thresholds[code] = int(amount)
+    return thresholds
+
+
+CORRIDOR_MONEY_THRESHOLDS = _money_thresholds(
+    env_str("CORRIDOR_MONEY_THRESHOLDS", "EUR=300,USD=350,RUB=30000,GEL=1000,TRY=12000,KZT=170000")
+)
+# The donor report hides every figure that fewer people than this stand behind.
+CORRIDOR_MONEY_MIN_PEOPLE = env_int("CORRIDOR_MONEY_MIN_PEOPLE", 3)
+if CORRIDOR_MONEY_MIN_PEOPLE < 2:
+    raise ImproperlyConfigured("CORRIDOR_MONEY_MIN_PEOPLE must be at least 2")
+
 DEFAULT_FROM_EMAIL = env_str("CORRIDOR_EMAIL_FROM", "corridor@localhost")
 # Django 6.1 configures mail with MAILERS; EMAIL_BACKEND, EMAIL_HOST and friends are
 # deprecated and must not be set alongside it. Development prints mail to the console;
