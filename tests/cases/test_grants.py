@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
-from django.apps import apps
 from django.db import IntegrityError, models, transaction
 
 from corridor.accounts.integrity import IntegrityFailure
@@ -69,18 +68,12 @@ def full_case(olga: User, alice: User, bob: User, carol: User) -> Fixture:
 
 
 def _rows_of(case: Case) -> Iterator[tuple[models.Model, str]]:
-    """Every non-empty envelope under the case key, from sealing.CONTEXTS (not the re-key's list)."""
-    for model_name, field in sealing.CONTEXTS:
-        model = apps.get_model("cases", model_name)
-        if model is Case:
-            rows: list[models.Model] = [Case.objects.get(pk=case.pk)]
-        elif model_name == "ApprovalDecision":
-            rows = list(model.objects.filter(approval__case=case))
-        else:
-            rows = list(model.objects.filter(case=case))
-        for row in rows:
-            if bytes(getattr(row, field)):
-                yield row, field
+    """Every non-empty envelope under the case key, from the sealing registry of every app."""
+    for sealed in sealing.registered():
+        lookup = {"pk": case.pk} if sealed.relation == "" else {sealed.relation: case}
+        for row in sealed.model._default_manager.filter(**lookup):
+            if bytes(getattr(row, sealed.field)):
+                yield row, sealed.field
 
 
 def _thread_envelopes(case: Case) -> Iterator[tuple[bytes, dict[str, object]]]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from corridor.accounts.models import Role, User
@@ -26,18 +26,8 @@ from corridor.cases.models import (
     AccessReason,
     AccessRequest,
     AccessRequestStatus,
-    Approval,
-    ApprovalDecision,
     Case,
-    CaseFlag,
-    CaseNote,
-    ContactLog,
     DataKey,
-    RedFlag,
-    RiskAssessment,
-    StageChange,
-    Task,
-    VettingRecord,
 )
 from corridor.cases.services import CaseRefused, open_case_key
 from corridor.crypto.envelope import generate_key
@@ -90,28 +80,15 @@ def grant_case_access(*, actor: User, user_private_key: bytes, case: Case, grant
     return True
 
 
-# Every field under a case key, by model and case relation; re-keying walks them all.
-_CASE_ROWS: list[tuple[type, str, tuple[str, ...]]] = [
-    (RiskAssessment, "case", ("factors",)),
-    (StageChange, "case", ("note",)),
-    (CaseFlag, "case", ("note", "clear_note")),
-    (Approval, "case", ("note",)),
-    (ApprovalDecision, "approval__case", ("note",)),
-    (CaseNote, "case", ("body",)),
-    (ContactLog, "case", ("note",)),
-    (VettingRecord, "case", ("body",)),
-    (RedFlag, "case", ("note",)),
-    (Task, "case", ("title",)),
-]
-
-
 def _rekey_rows(case: Case, old: bytes, new: bytes, version: int) -> int:
+    """Seals every registered field of the case's rows again (any app's), then the thread's staff side."""
     count = 0
-    case.profile = sealing.seal_row(new, version, case, "profile", sealing.open_row(old, case, "profile"))
-    Case.objects.filter(pk=case.pk).update(profile=case.profile)
-    count += 1
-    for model, relation, fields in _CASE_ROWS:
-        rows = list(model.objects.filter(**{relation: case}))  # type: ignore[attr-defined]
+    by_model: dict[type[models.Model], tuple[str, list[str]]] = {}
+    for sealed in sealing.registered():
+        by_model.setdefault(sealed.model, (sealed.relation, []))[1].append(sealed.field)
+    for model, (relation, fields) in by_model.items():
+        lookup = {"pk": case.pk} if relation == "" else {relation: case}
+        rows = list(model._default_manager.filter(**lookup))
         changed = []
         for row in rows:
             for field in fields:
@@ -121,7 +98,7 @@ def _rekey_rows(case: Case, old: bytes, new: bytes, version: int) -> int:
                     count += 1
             changed.append(row)
         if changed:
-            model.objects.bulk_update(changed, list(fields))  # type: ignore[attr-defined]
+            model._default_manager.bulk_update(changed, fields)
     if case.thread_id is not None:
         thread = Thread.objects.get(pk=case.thread_id)
         intake_ctx = thread_keys.intake_context(thread)

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import models
 
 from corridor.accounts.models import User
-from corridor.cases import grants, sealing, services, workflow
+from corridor.cases import access, grants, sealing, services, workflow
 from corridor.cases.forms_case import RISK_FACTORS
 from corridor.cases.models import (
     Approval,
@@ -35,6 +35,7 @@ from corridor.cases.models import (
     StageChange,
     VettingFailure,
 )
+from corridor.cases.panels import PanelContext, ShownPanel, build_panels
 from corridor.cases.profile import Profile
 from corridor.crypto.errors import CryptoError
 from corridor.hotline import reading as thread_reading
@@ -73,6 +74,8 @@ class CaseView:
     steps: workflow.NextSteps
     holders: list[User]
     thread_withheld: bool = False
+    # Sections other apps add (corridor.cases.panels), built with the key opened here.
+    panels: list[ShownPanel] = field(default_factory=list)
 
 
 def _label(choices: type[models.Choices], code: str) -> str:
@@ -250,4 +253,13 @@ def case_for_staff(*, user: User, user_private_key: bytes, case: Case) -> CaseVi
         steps=workflow.next_steps(case),
         holders=grants.holders(case),
         thread_withheld=withheld,
+        panels=build_panels(
+            PanelContext(
+                user=user,
+                user_private_key=user_private_key,
+                case=case,
+                key=key,
+                is_coordinator=access.is_coordinator(user),
+            )
+        ),
     )

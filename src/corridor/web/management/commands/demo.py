@@ -8,11 +8,13 @@ as files into the demo's data directory instead of being sent. It stops with the
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import subprocess
 import sys
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -188,9 +190,20 @@ class Command(BaseCommand):
 
         users = {u.username: u for u in User.objects.filter(username__in=["olga", "alice", "bob", "carol"])}
         keys = {name: services.unwrap_user_key(user, DEMO_PASSWORD) for name, user in users.items()}
-        create_demo_cases(
-            Staff(olga=users["olga"], alice=users["alice"], bob=users["bob"], carol=users["carol"], keys=keys)
+        staff = Staff(
+            olga=users["olga"], alice=users["alice"], bob=users["bob"], carol=users["carol"], keys=keys
         )
+        create_demo_cases(staff)
+        # Then every app that builds on cases adds its own demo data (a `demo.populate(staff)`).
+        for config in django_apps.get_app_configs():
+            if config.name.startswith("corridor.") and config.name != "corridor.cases":
+                try:
+                    module = importlib.import_module(f"{config.name}.demo")
+                except ModuleNotFoundError as missing:
+                    if missing.name != f"{config.name}.demo":
+                        raise
+                    continue
+                module.populate(staff)
 
     def _create_threads(self, secrets: dict[OrgKeyKind, bytes]) -> str:
         """Synthetic hotline threads; returns the codename of the first, for trying the applicant's side."""
