@@ -459,6 +459,28 @@ if min(CORRIDOR_LOST_CONTACT_DAYS.values()) < 1:
 CORRIDOR_TASK_REMINDER_MINUTES = env_int("CORRIDOR_TASK_REMINDER_MINUTES", 15)
 if CORRIDOR_TASK_REMINDER_MINUTES < 1:
     raise ImproperlyConfigured("CORRIDOR_TASK_REMINDER_MINUTES must be at least 1")
+# Check-ins (the dead man's switch): how often a person on the move or in hiding checks in,
+# and how long after a missed check-in each escalation step comes (the caseworker after one
+# grace, the coordinators after two, a proposed lost-contact flag after three). Minutes;
+# "default" covers every stage but in_transit, which is watched more closely.
+CORRIDOR_CHECKIN_INTERVAL_MINUTES = {
+    "default": env_int("CORRIDOR_CHECKIN_INTERVAL_MINUTES", 24 * 60),
+    "in_transit": env_int("CORRIDOR_CHECKIN_INTERVAL_MINUTES_IN_TRANSIT", 3 * 60),
+}
+CORRIDOR_CHECKIN_GRACE_MINUTES = {
+    "default": env_int("CORRIDOR_CHECKIN_GRACE_MINUTES", 4 * 60),
+    "in_transit": env_int("CORRIDOR_CHECKIN_GRACE_MINUTES_IN_TRANSIT", 30),
+}
+if min(CORRIDOR_CHECKIN_INTERVAL_MINUTES.values()) < 15:
+    raise ImproperlyConfigured("CORRIDOR_CHECKIN_INTERVAL_MINUTES(_IN_TRANSIT) must be at least 15")
+if min(CORRIDOR_CHECKIN_GRACE_MINUTES.values()) < 5:
+    raise ImproperlyConfigured("CORRIDOR_CHECKIN_GRACE_MINUTES(_IN_TRANSIT) must be at least 5")
+# How often the worker sweeps the schedules for missed check-ins.
+CORRIDOR_CHECKIN_SWEEP_MINUTES = env_int("CORRIDOR_CHECKIN_SWEEP_MINUTES", 5)
+if not 1 <= CORRIDOR_CHECKIN_SWEEP_MINUTES <= min(CORRIDOR_CHECKIN_GRACE_MINUTES.values()):
+    raise ImproperlyConfigured(
+        "CORRIDOR_CHECKIN_SWEEP_MINUTES must be at least 1 and no longer than the shortest grace"
+    )
 
 
 # Money. An expense above the threshold of its currency (whole units) waits for a
