@@ -29,13 +29,17 @@ def open_case(olga: User, caseworker: User, *, also: tuple[User, ...] = ()) -> C
     return case
 
 
-def make_house(carol: User, code_name: str = "Birch", *, capacity: int = 2, region: str = "RU-MOW") -> SafeHouse:
+def make_house(
+    carol: User, code_name: str = "Birch", *, capacity: int = 2, region: str = "RU-MOW"
+) -> SafeHouse:
     return houses.create_house(
         actor=carol,
         code_name=code_name,
         region=region,
         capacity=capacity,
-        details=houses.HouseDetails(address=ADDRESS, contacts="Марина +7 900 000-00-00", notes="key under mat"),
+        details=houses.HouseDetails(
+            address=ADDRESS, contacts="Марина +7 900 000-00-00", notes="key under mat"
+        ),
     )
 
 
@@ -43,7 +47,9 @@ def soon(hours: float = 1) -> datetime:
     return datetime.now(UTC) + timedelta(hours=hours)
 
 
-def plan_leg(actor: User, case: Case, *, escort: User | None = None, details: LegDetails | None = None) -> Movement:
+def plan_leg(
+    actor: User, case: Case, *, escort: User | None = None, details: LegDetails | None = None
+) -> Movement:
     return plan_movement(
         actor=actor,
         user_private_key=private_key(actor),
@@ -53,6 +59,7 @@ def plan_leg(actor: User, case: Case, *, escort: User | None = None, details: Le
         mode="bus",
         planned_departure_at=soon(2),
         planned_arrival_at=soon(30),
-        details=details or LegDetails(origin_place="Grozny bus station", destination_place="Moscow, Kotelniki"),
+        details=details
+        or LegDetails(origin_place="Grozny bus station", destination_place="Moscow, Kotelniki"),
         escort=escort,
     )

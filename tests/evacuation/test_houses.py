@@ -38,7 +38,13 @@ def test_only_coordinators_manage_houses(alice: User) -> None:
 
 @pytest.mark.parametrize(
     ("code_name", "region", "capacity"),
-    [("", "RU-MOW", 2), ("x", "RU-MOW", 2), ("Oak<script>", "RU-MOW", 2), ("Oak", "ZZ", 2), ("Oak", "RU-MOW", 0)],
+    [
+        ("", "RU-MOW", 2),
+        ("x", "RU-MOW", 2),
+        ("Oak<script>", "RU-MOW", 2),
+        ("Oak", "ZZ", 2),
+        ("Oak", "RU-MOW", 0),
+    ],
 )
 def test_bad_plain_columns_are_refused(carol: User, code_name: str, region: str, capacity: int) -> None:
     with pytest.raises(EvacuationRefused):
@@ -64,7 +70,9 @@ def test_grant_then_revoke_re_keys_the_house(carol: User, alice: User, bob: User
     kc = private_key(carol)
     assert houses.grant_house_access(actor=carol, user_private_key=kc, house=house, grantee=alice)
     assert not houses.grant_house_access(actor=carol, user_private_key=kc, house=house, grantee=alice)
-    assert houses.read_details(user=alice, user_private_key=private_key(alice), house=house).address == ADDRESS
+    assert (
+        houses.read_details(user=alice, user_private_key=private_key(alice), house=house).address == ADDRESS
+    )
     old_wrap = bytes(data_keys.user_wrap(house.key, alice).sealed)  # type: ignore[union-attr]
     houses.revoke_house_access(actor=carol, user_private_key=kc, house=house, holder=alice)
     house = SafeHouse.objects.select_related("key").get(pk=house.pk)
@@ -89,7 +97,9 @@ def test_update_changes_capacity_and_details(carol: User) -> None:
     assert houses.read_details(user=carol, user_private_key=kc, house=house).address == "new place"
 
 
-def test_the_board_counts_people_now_and_shows_compromised_houses(olga: User, alice: User, carol: User) -> None:
+def test_the_board_counts_people_now_and_shows_compromised_houses(
+    olga: User, alice: User, carol: User
+) -> None:
     birch, oak = make_house(carol, "Birch"), make_house(carol, "Oak", capacity=1)
     case = open_case(olga, alice)
     place_in_house(actor=alice, user_private_key=private_key(alice), case=case, house=oak, starts_at=soon(-1))
@@ -97,6 +107,9 @@ def test_the_board_counts_people_now_and_shows_compromised_houses(olga: User, al
     with pytest.raises(EvacuationRefused):
         houses.mark_compromised(actor=carol, house=birch)
     rows = {row.house.code_name: row for row in houses.occupancy_board()}
-    assert rows["Oak"].occupied == 1 and rows["Oak"].full and rows["Oak"].free == 0
-    assert rows["Birch"].occupied == 0 and rows["Birch"].house.compromised_at is not None
+    assert rows["Oak"].occupied == 1
+    assert rows["Oak"].full
+    assert rows["Oak"].free == 0
+    assert rows["Birch"].occupied == 0
+    assert rows["Birch"].house.compromised_at is not None
     assert [h.code_name for h in houses.open_houses()] == ["Oak"]
