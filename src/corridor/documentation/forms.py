@@ -1,0 +1,263 @@
+"""Documentation forms: parsing only (the services check every code, date and text)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from corridor.documentation import gazetteer, vocabularies
+from corridor.documentation.models import Collection, LinkKind, PerpetratorKind, Precision, Site, VictimKind
+from corridor.documentation.services import MAX_SHORT
+
+CHOOSE = _("Choose a value from the list.")
+
+
+def _blank(choices: list[tuple[str, str]], label: str = "—") -> list[tuple[str, str]]:
+    return [("", label), *choices]
+
+
+def site_choices() -> list[tuple[str, str]]:
+    sites = Site.objects.order_by("place", "name")
+    return [(str(s.pk), f"{gazetteer.place_name(s.place)}: {site_label(s)}") for s in sites]
+
+
+def site_label(site: Site) -> str:
+    return gazetteer.site_name(site)
+
+
+class CollectionForm(forms.Form):
+    title = forms.CharField(
+        label=_("Name of the collection"),
+        help_text=_("Stored encrypted; only documenters given the collection read it."),
+        widget=forms.TextInput(attrs={"maxlength": MAX_SHORT}),
+        error_messages={"required": _("Write something first.")},
+    )
+
+
+class GrantForm(forms.Form):
+    username = forms.CharField(
+        label=_("Documenter's username"),
+        max_length=64,
+        error_messages={"required": _("Write something first.")},
+    )
+
+
+class EventForm(forms.Form):
+    collection = forms.ChoiceField(label=_("Collection"), error_messages={"invalid_choice": CHOOSE})
+    title = forms.CharField(
+        label=_("Title"),
+        help_text=_(
+            "A short name for the event, e.g. the wave of detentions it belongs to. Stored encrypted."
+        ),
+        widget=forms.TextInput(attrs={"maxlength": MAX_SHORT}),
+        error_messages={"required": _("Write something first.")},
+    )
+    description = forms.CharField(
+        label=_("What happened"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Stored encrypted."),
+    )
+    date = forms.CharField(
+        label=_("Date (EDTF)"),
+        max_length=64,
+        help_text=_(
+            "2017-04-12, 2017-03~ (about March), 2017-04-12? (uncertain), 2017-21 (spring), "
+            "2017-03/2017-04, 2017-03/.. (open end)."
+        ),
+        error_messages={
+            "required": _("Give a date, even an uncertain one (for example 2017-21 for spring 2017).")
+        },
+    )
+    place = forms.ChoiceField(label=_("Place"), required=False, error_messages={"invalid_choice": CHOOSE})
+    site = forms.ChoiceField(
+        label=_("Site"),
+        required=False,
+        help_text=_("If the site is known, the place can be left empty."),
+        error_messages={"invalid_choice": CHOOSE},
+    )
+
+    def __init__(self, *args: Any, collections: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["collection"].choices = collections
+        self.fields["place"].choices = _blank(gazetteer.choices())
+        self.fields["site"].choices = _blank(site_choices())
+
+
+class ActForm(forms.Form):
+    act_type = forms.ChoiceField(
+        label=_("Type of act"), error_messages={"invalid_choice": CHOOSE, "required": CHOOSE}
+    )
+    methods = forms.MultipleChoiceField(
+        label=_("Methods"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": CHOOSE},
+    )
+    victim_kind = forms.ChoiceField(
+        label=_("The victim is"),
+        choices=VictimKind.choices,
+        widget=forms.RadioSelect,
+        initial=VictimKind.PERSON,
+        error_messages={"invalid_choice": CHOOSE, "required": CHOOSE},
+    )
+    victim = forms.CharField(
+        label=_("Victim"),
+        help_text=_("A person's name or alias, or a description of the group. Stored encrypted."),
+        widget=forms.TextInput(attrs={"maxlength": MAX_SHORT}),
+        error_messages={"required": _("Write something first.")},
+    )
+    count_min = forms.IntegerField(label=_("Group: at least"), required=False, min_value=1, max_value=100_000)
+    count_best = forms.IntegerField(
+        label=_("Group: best estimate"), required=False, min_value=1, max_value=100_000
+    )
+    count_max = forms.IntegerField(label=_("Group: at most"), required=False, min_value=1, max_value=100_000)
+    date = forms.CharField(
+        label=_("Date of the act (EDTF)"),
+        max_length=64,
+        required=False,
+        help_text=_("Leave empty if it is the event's date."),
+    )
+    place = forms.ChoiceField(label=_("Place"), required=False, error_messages={"invalid_choice": CHOOSE})
+    site = forms.ChoiceField(label=_("Site"), required=False, error_messages={"invalid_choice": CHOOSE})
+    status_at_end = forms.ChoiceField(
+        label=_("Status of the victim at the end of the act"),
+        required=False,
+        error_messages={"invalid_choice": CHOOSE},
+    )
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Stored encrypted."),
+    )
+    perpetrator_kind = forms.ChoiceField(
+        label=_("Perpetrator"),
+        required=False,
+        choices=_blank(PerpetratorKind.choices, str(_("None recorded yet"))),
+        error_messages={"invalid_choice": CHOOSE},
+    )
+    perpetrator_type = forms.ChoiceField(
+        label=_("Type of perpetrator"), required=False, error_messages={"invalid_choice": CHOOSE}
+    )
+    degree = forms.ChoiceField(
+        label=_("Degree of involvement"), required=False, error_messages={"invalid_choice": CHOOSE}
+    )
+    perpetrator_name = forms.CharField(
+        label=_("Perpetrator's name"),
+        required=False,
+        help_text=_("A person's name is stored encrypted; an institution's name is not."),
+        widget=forms.TextInput(attrs={"maxlength": MAX_SHORT}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["act_type"].choices = _blank(vocabularies.choices("act_types"))
+        self.fields["methods"].choices = vocabularies.choices("methods")
+        self.fields["place"].choices = _blank(gazetteer.choices(), str(_("The event's place")))
+        self.fields["site"].choices = _blank(site_choices())
+        self.fields["status_at_end"].choices = _blank(vocabularies.choices("statuses"))
+        self.fields["perpetrator_type"].choices = _blank(vocabularies.choices("perpetrator_types"))
+        self.fields["degree"].choices = _blank(vocabularies.choices("degrees"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("perpetrator_kind"):
+            for name in ("perpetrator_type", "degree"):
+                if not data.get(name):
+                    self.add_error(name, CHOOSE)
+        return data
+
+
+class PerpetratorForm(forms.Form):
+    perpetrator_kind = forms.ChoiceField(
+        label=_("Perpetrator"),
+        choices=PerpetratorKind.choices,
+        error_messages={"invalid_choice": CHOOSE, "required": CHOOSE},
+    )
+    perpetrator_type = forms.ChoiceField(
+        label=_("Type of perpetrator"), error_messages={"invalid_choice": CHOOSE, "required": CHOOSE}
+    )
+    degree = forms.ChoiceField(
+        label=_("Degree of involvement"), error_messages={"invalid_choice": CHOOSE, "required": CHOOSE}
+    )
+    perpetrator_name = forms.CharField(
+        label=_("Perpetrator's name"),
+        required=False,
+        help_text=_("A person's name is stored encrypted; an institution's name is not."),
+        widget=forms.TextInput(attrs={"maxlength": MAX_SHORT}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["perpetrator_type"].choices = _blank(vocabularies.choices("perpetrator_types"))
+        self.fields["degree"].choices = _blank(vocabularies.choices("degrees"))
+
+
+class LinkForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("This event"), choices=LinkKind.choices, error_messages={"invalid_choice": CHOOSE}
+    )
+    other = forms.CharField(
+        label=_("Code of the other event"),
+        max_length=16,
+        error_messages={"required": _("Write something first.")},
+    )
+
+
+class SiteForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the site"),
+        help_text=_(
+            "A public place where acts happened (a police station, a base). "
+            "Never where a person lives or hides."
+        ),
+        widget=forms.TextInput(attrs={"maxlength": MAX_SHORT}),
+        error_messages={"required": _("Write something first.")},
+    )
+    place = forms.ChoiceField(label=_("Place"), error_messages={"invalid_choice": CHOOSE, "required": CHOOSE})
+    site_type = forms.ChoiceField(
+        label=_("Type of site"), error_messages={"invalid_choice": CHOOSE, "required": CHOOSE}
+    )
+    precision = forms.ChoiceField(
+        label=_("How precisely it is known"),
+        choices=Precision.choices,
+        error_messages={"invalid_choice": CHOOSE, "required": CHOOSE},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["place"].choices = _blank(gazetteer.choices())
+        self.fields["site_type"].choices = _blank(vocabularies.choices("site_types"))
+
+
+class FilterForm(forms.Form):
+    """The event list's filters (GET); an invalid value is reported, never a 500."""
+
+    start = forms.CharField(label=_("From (EDTF)"), required=False, max_length=64)
+    end = forms.CharField(label=_("To (EDTF)"), required=False, max_length=64)
+    place = forms.ChoiceField(label=_("Place"), required=False, error_messages={"invalid_choice": CHOOSE})
+    site = forms.ChoiceField(label=_("Site"), required=False, error_messages={"invalid_choice": CHOOSE})
+    act_type = forms.ChoiceField(
+        label=_("Type of act"), required=False, error_messages={"invalid_choice": CHOOSE}
+    )
+    perpetrator_type = forms.ChoiceField(
+        label=_("Type of perpetrator"), required=False, error_messages={"invalid_choice": CHOOSE}
+    )
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        everything = str(_("All"))
+        self.fields["place"].choices = _blank(gazetteer.choices(), everything)
+        self.fields["site"].choices = _blank(site_choices(), everything)
+        self.fields["act_type"].choices = _blank(vocabularies.choices("act_types"), everything)
+        self.fields["perpetrator_type"].choices = _blank(
+            vocabularies.choices("perpetrator_types"), everything
+        )
+
+
+def collection_choices(collections: list[Collection], titles: dict[Any, str]) -> list[tuple[str, str]]:
+    return [(str(c.pk), f"{c.code} — {titles.get(c.pk, '')}") for c in collections]

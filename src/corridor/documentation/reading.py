@@ -1,0 +1,233 @@
+"""What documentation pages show, decrypted: an event with its acts, and the titles of a list page.
+
+Each page opens each collection key it needs once, and that opening is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext
+
+from corridor.accounts.models import User
+from corridor.documentation import gazetteer, sealing, vocabularies
+from corridor.documentation.keys import open_collection_key
+from corridor.documentation.models import Act, Collection, Event, EventLink, Involvement, Site
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """The list's filters: all on plain columns, none decrypts anything."""
+
+    start: date | None = None
+    end: date | None = None
+    place: str = ""
+    site: Site | None = None
+    act_type: str = ""
+    perpetrator_type: str = ""
+    collection: Collection | None = None
+
+
+def filtered_events(events: QuerySet[Event], chosen: EventFilter) -> QuerySet[Event]:
+    """Events (or one of their acts) in the period, at the place or site, of the act or perpetrator type."""
+    if chosen.collection is not None:
+        events = events.filter(collection=chosen.collection)
+    if chosen.start is not None:
+        events = events.filter(Q(latest__isnull=True) | Q(latest__gte=chosen.start))
+    if chosen.end is not None:
+        events = events.filter(Q(earliest__isnull=True) | Q(earliest__lte=chosen.end))
+    if chosen.place:
+        places = sorted(gazetteer.descendants(chosen.place))
+        acts_there = Act.objects.filter(event=OuterRef("pk"), place__in=places)
+        events = events.filter(Q(place__in=places) | Exists(acts_there))
+    if chosen.site is not None:
+        acts_at = Act.objects.filter(event=OuterRef("pk"), site=chosen.site)
+        events = events.filter(Q(site=chosen.site) | Exists(acts_at))
+    if chosen.act_type:
+        events = events.filter(Exists(Act.objects.filter(event=OuterRef("pk"), act_type=chosen.act_type)))
+    if chosen.perpetrator_type:
+        events = events.filter(
+            Exists(Involvement.objects.filter(event=OuterRef("pk"), perpetrator_type=chosen.perpetrator_type))
+        )
+    return events
+
+
+@dataclass
+class ListedEvent:
+    event: Event
+    title: str
+    place: str
+    site: str
+    acts: int
+
+
+def list_page(*, user: User, user_private_key: bytes, events: list[Event]) -> list[ListedEvent]:
+    """The titles of one page of events: each collection's key opened once, audited."""
+    keys: dict[Any, bytes] = {}
+    listed = []
+    for event in events:
+        if event.collection_id not in keys:
+            keys[event.collection_id] = open_collection_key(
+                user=user,
+                user_private_key=user_private_key,
+                collection=event.collection,
+                purpose="event_list",
+            )
+        listed.append(
+            ListedEvent(
+                event=event,
+                title=sealing.open_text(keys[event.collection_id], event, "title"),
+                place=gazetteer.full_name(event.place),
+                site=gazetteer.site_name(event.site),
+                acts=getattr(event, "act_count", 0),
+            )
+        )
+    return listed
+
+
+def with_list_columns(events: QuerySet[Event]) -> QuerySet[Event]:
+    return (
+        events.select_related("collection__key", "site")
+        .annotate(act_count=Count("acts"))
+        .defer("description")
+    )
+
+
+@dataclass
+class PerpetratorView:
+    involvement: Involvement
+    kind: str
+    name: str
+    type_label: str
+    degree_label: str
+
+
+@dataclass
+class ActView:
+    act: Act
+    type_label: str
+    methods: list[str]
+    victim: str
+    notes: str
+    place: str
+    site: str
+    status_label: str
+    perpetrators: list[PerpetratorView] = field(default_factory=list)
+
+
+@dataclass
+class LinkView:
+    label: str
+    event: Event
+    title: str
+
+
+@dataclass
+class EventView:
+    event: Event
+    collection_title: str
+    title: str
+    description: str
+    place: str
+    site: str
+    acts: list[ActView]
+    links: list[LinkView]
+
+
+def event_for_documenter(*, user: User, user_private_key: bytes, event: Event) -> EventView:
+    """The whole event decrypted with one audited opening of its collection key."""
+    collection = event.collection
+    key = open_collection_key(
+        user=user, user_private_key=user_private_key, collection=collection, purpose="event_page"
+    )
+    acts = list(
+        Act.objects.filter(event=event)
+        .select_related("site")
+        .prefetch_related(Prefetch("involvements", queryset=Involvement.objects.order_by("created_at")))
+    )
+    act_views = []
+    for act in acts:
+        perpetrators = [
+            PerpetratorView(
+                involvement=inv,
+                kind=inv.get_perpetrator_kind_display(),
+                name=inv.institution or sealing.open_text(key, inv, "person"),
+                type_label=vocabularies.label("perpetrator_types", inv.perpetrator_type),
+                degree_label=vocabularies.label("degrees", inv.degree),
+            )
+            for inv in act.involvements.all()
+        ]
+        act_views.append(
+            ActView(
+                act=act,
+                type_label=vocabularies.label("act_types", act.act_type),
+                methods=[vocabularies.label("methods", code) for code in act.methods],
+                victim=sealing.open_text(key, act, "victim"),
+                notes=sealing.open_text(key, act, "notes"),
+                place=gazetteer.full_name(act.place),
+                site=gazetteer.site_name(act.site),
+                status_label=vocabularies.label("statuses", act.status_at_end) if act.status_at_end else "",
+                perpetrators=perpetrators,
+            )
+        )
+    # Links stay within one collection (the service checks it), so the same key opens their titles.
+    links = [
+        LinkView(str(link.get_kind_display()), link.to_event, sealing.open_text(key, link.to_event, "title"))
+        for link in EventLink.objects.filter(from_event=event).select_related("to_event")
+    ] + [
+        LinkView(_inverse(link.kind), link.from_event, sealing.open_text(key, link.from_event, "title"))
+        for link in EventLink.objects.filter(to_event=event).select_related("from_event")
+    ]
+    return EventView(
+        event=event,
+        collection_title=sealing.open_text(key, collection, "title"),
+        title=sealing.open_text(key, event, "title"),
+        description=sealing.open_text(key, event, "description"),
+        place=gazetteer.full_name(event.place),
+        site=gazetteer.site_name(event.site),
+        acts=act_views,
+        links=links,
+    )
+
+
+def _inverse(kind: str) -> str:
+    return gettext("includes") if kind == "part_of" else gettext("was caused by")
+
+
+def collection_titles(
+    *, user: User, user_private_key: bytes, collections: list[Collection]
+) -> dict[Any, str]:
+    """Titles of the collections this person holds, each key opened once (audited)."""
+    return {
+        c.pk: sealing.open_text(
+            open_collection_key(
+                user=user, user_private_key=user_private_key, collection=c, purpose="collection_list"
+            ),
+            c,
+            "title",
+        )
+        for c in collections
+    }
+
+
+@dataclass(frozen=True)
+class SiteRow:
+    site: Site
+    name: str
+    place: str
+    type_label: str
+
+
+def site_rows() -> list[SiteRow]:
+    return [
+        SiteRow(
+            site=site,
+            name=gazetteer.site_name(site),
+            place=gazetteer.full_name(site.place),
+            type_label=vocabularies.label("site_types", site.site_type),
+        )
+        for site in Site.objects.order_by("place", "name")
+    ]

@@ -1,0 +1,66 @@
+"""Envelopes of documentation rows under a collection key, and the plain columns each binds.
+
+The same pattern as corridor.cases.sealing, for collection keys: every envelope binds the
+model, row id, field and key version, and the columns that give the text its meaning
+(the collection, the event an act belongs to, the act an involvement belongs to, the
+victim or perpetrator kind), so a database write that moves a name to another act, or
+turns a group's description into a person's name, makes the envelope fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import models
+
+from corridor.hotline import keys as envelopes
+
+Context = Callable[[Any], dict[str, str]]
+
+
+def _columns(*names: str) -> Context:
+    def context(row: Any) -> dict[str, str]:
+        return {name: str(getattr(row, name) or "") for name in names}
+
+    return context
+
+
+# (model label, field) → the context it binds.
+REGISTRY: dict[tuple[str, str], Context] = {
+    ("documentation.Collection", "title"): _columns("code", "key_id"),
+    ("documentation.Event", "title"): _columns("collection_id", "code"),
+    ("documentation.Event", "description"): _columns("collection_id", "code"),
+    ("documentation.Act", "victim"): _columns("event_id", "victim_kind"),
+    ("documentation.Act", "notes"): _columns("event_id", "victim_kind"),
+    ("documentation.Involvement", "person"): _columns("act_id", "event_id", "perpetrator_kind"),
+}
+
+
+def context_of(row: models.Model, field: str) -> dict[str, str]:
+    return REGISTRY[(row._meta.label, field)](row)
+
+
+def seal_text(key: bytes, version: int, row: models.Model, field: str, text: str) -> bytes:
+    """A text field; empty text stays empty (nothing to hide, nothing to open)."""
+    if not text:
+        return b""
+    return envelopes.seal_json(
+        key,
+        {"text": text},
+        model=row._meta.label,
+        row=str(row.pk),
+        field=field,
+        version=version,
+        context=context_of(row, field),
+    )
+
+
+def open_text(key: bytes, row: models.Model, field: str) -> str:
+    envelope = bytes(getattr(row, field))
+    if not envelope:
+        return ""
+    value = envelopes.open_json(
+        key, envelope, model=row._meta.label, row=str(row.pk), field=field, context=context_of(row, field)
+    )
+    return str(value.get("text", ""))

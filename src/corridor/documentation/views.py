@@ -1,0 +1,407 @@
+"""Documentation pages: collections, the event list, an event, and the forms that record them.
+
+Every view is for documenters only. A write parses its form, calls one service and
+redirects; a refusal shows the form again with the reason and status 400, nothing stored.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from corridor.accounts import unlock
+from corridor.accounts.access import user_id_for_username
+from corridor.accounts.decorators import role_required
+from corridor.accounts.models import Role, User
+from corridor.cases.views_common import keys_handled, staff_user
+from corridor.documentation import access, edtf, reading, services
+from corridor.documentation.forms import (
+    ActForm,
+    CollectionForm,
+    EventForm,
+    FilterForm,
+    GrantForm,
+    LinkForm,
+    PerpetratorForm,
+    SiteForm,
+    collection_choices,
+)
+from corridor.documentation.models import Event, Site
+from corridor.hotline import receipts
+
+PAGE_SIZE = 50
+documenters = role_required(Role.DOCUMENTER)
+
+
+def _key(request: HttpRequest) -> bytes:
+    return unlock.user_private_key(request)
+
+
+def _refused(form: forms.Form, exc: Exception) -> None:
+    form.add_error(None, str(exc))
+
+
+def _once(request: HttpRequest, action: Callable[[], str]) -> tuple[str, bool]:
+    created, repeated = services.carry_out_once(token=request.POST.get("submission", ""), action=action)
+    if repeated:
+        messages.info(
+            request, _("This was already done: the form was sent twice, and nothing was done again.")
+        )
+    return created, repeated
+
+
+# --- collections ------------------------------------------------------------------------------
+
+
+def _collections_page(
+    request: HttpRequest,
+    *,
+    form: forms.Form | None = None,
+    grant: forms.Form | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = staff_user(request)
+    collections = list(access.readable_collections(user))
+    titles = reading.collection_titles(user=user, user_private_key=_key(request), collections=collections)
+    context = {
+        "collections": [(c, titles[c.pk]) for c in collections],
+        "form": form or CollectionForm(),
+        "grant_form": grant or GrantForm(),
+        "submission_token": receipts.new_token(),
+    }
+    return render(request, "documentation/collections.html", context, status=status)
+
+
+@require_GET
+@documenters
+@keys_handled
+def collections(request: HttpRequest) -> HttpResponse:
+    return _collections_page(request)
+
+
+@require_POST
+@documenters
+@keys_handled
+def collection_new(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    form = CollectionForm(request.POST)
+    if form.is_valid():
+        try:
+            _once(
+                request,
+                lambda: str(services.create_collection(actor=user, title=form.cleaned_data["title"]).pk),
+            )
+            return redirect("documentation:collections")
+        except services.DocumentationRefused as exc:
+            _refused(form, exc)
+    return _collections_page(request, form=form, status=400)
+
+
+@require_POST
+@documenters
+@keys_handled
+def collection_grant(request: HttpRequest, collection_id: uuid.UUID) -> HttpResponse:
+    user = staff_user(request)
+    collection = access.get_collection_for_documenter(user, collection_id)
+    form = GrantForm(request.POST)
+    if form.is_valid():
+        grantee_id = user_id_for_username(form.cleaned_data["username"])
+        grantee = User.objects.filter(pk=grantee_id).first() if grantee_id else None
+        if grantee is None:
+            form.add_error("username", _("There is no such documenter."))
+        else:
+            try:
+                services.grant_collection(
+                    actor=user, user_private_key=_key(request), collection=collection, grantee=grantee
+                )
+                messages.success(
+                    request, _("The collection was given to %(name)s.") % {"name": grantee.username}
+                )
+                return redirect("documentation:collections")
+            except services.DocumentationRefused as exc:
+                _refused(form, exc)
+    return _collections_page(request, grant=form, status=400)
+
+
+# --- the event list ---------------------------------------------------------------------------
+
+
+def _filter_from(form: FilterForm, user: User) -> reading.EventFilter:
+    data = form.cleaned_data
+    start = end = None
+    try:
+        if data.get("start"):
+            start = edtf.parse(data["start"]).earliest
+        if data.get("end"):
+            end = edtf.parse(data["end"]).latest
+    except edtf.EdtfError:
+        form.add_error(None, str(services.BAD_DATE))
+    site = Site.objects.filter(pk=data["site"]).first() if data.get("site") else None
+    return reading.EventFilter(
+        start=start,
+        end=end,
+        place=data.get("place", ""),
+        site=site,
+        act_type=data.get("act_type", ""),
+        perpetrator_type=data.get("perpetrator_type", ""),
+    )
+
+
+@require_GET
+@documenters
+@keys_handled
+def events(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    form = FilterForm(request.GET or None)
+    chosen = reading.EventFilter()
+    valid = form.is_valid() if request.GET else True
+    if request.GET and valid:
+        chosen = _filter_from(form, user)
+        valid = not form.errors
+    listed: list[reading.ListedEvent] = []
+    page = 1
+    more = False
+    if valid:
+        page = (form.cleaned_data.get("page") or 1) if request.GET else 1
+        found = reading.filtered_events(access.readable_events(user), chosen)
+        offset = (page - 1) * PAGE_SIZE
+        rows = list(
+            reading.with_list_columns(found).order_by("-earliest", "code")[offset : offset + PAGE_SIZE + 1]
+        )
+        more = len(rows) > PAGE_SIZE
+        listed = reading.list_page(user=user, user_private_key=_key(request), events=rows[:PAGE_SIZE])
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "listed": listed,
+        "page": page,
+        "more": more,
+        "query": query.urlencode(),
+        "has_collections": access.readable_collections(user).exists(),
+    }
+    return render(request, "documentation/events.html", context, status=200 if valid else 400)
+
+
+# --- one event ---------------------------------------------------------------------------------
+
+
+def _event_page(
+    request: HttpRequest,
+    event: Event,
+    *,
+    perpetrator: forms.Form | None = None,
+    link: forms.Form | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = staff_user(request)
+    view = reading.event_for_documenter(user=user, user_private_key=_key(request), event=event)
+    context = {
+        "view": view,
+        "perpetrator_form": perpetrator or PerpetratorForm(auto_id="id_perp_%s"),
+        "link_form": link or LinkForm(auto_id="id_link_%s"),
+        "submission_token": receipts.new_token(),
+    }
+    return render(request, "documentation/event.html", context, status=status)
+
+
+@require_GET
+@documenters
+@keys_handled
+def event(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
+    return _event_page(request, access.get_event_for_documenter(staff_user(request), event_id))
+
+
+def _collection_options(request: HttpRequest, user: User) -> tuple[list[tuple[str, str]], dict[str, Any]]:
+    collections = list(access.readable_collections(user))
+    titles = reading.collection_titles(user=user, user_private_key=_key(request), collections=collections)
+    return collection_choices(collections, titles), {str(c.pk): c for c in collections}
+
+
+@require_http_methods(["GET", "POST"])
+@documenters
+@keys_handled
+def event_new(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    options, by_id = _collection_options(request, user)
+    if not options:
+        messages.info(request, _("Create a collection first, or ask a documenter to give you one."))
+        return redirect("documentation:collections")
+    form = EventForm(request.POST if request.method == "POST" else None, collections=options)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            entry = services.EventInput(
+                title=data["title"],
+                description=data["description"],
+                date=data["date"],
+                place=data["place"],
+                site=data["site"] or None,
+            )
+            try:
+                created, _repeated = _once(
+                    request,
+                    lambda: str(
+                        services.record_event_from_testimony(
+                            actor=user,
+                            user_private_key=_key(request),
+                            collection=by_id[data["collection"]],
+                            data=entry,
+                        ).pk
+                    ),
+                )
+                return redirect("documentation:event", event_id=created)
+            except services.DocumentationRefused as exc:
+                _refused(form, exc)
+    context = {"form": form, "submission_token": receipts.new_token()}
+    return render(request, "documentation/event_new.html", context, status=status)
+
+
+def _perpetrator(data: dict[str, Any]) -> services.PerpetratorInput | None:
+    if not data.get("perpetrator_kind"):
+        return None
+    return services.PerpetratorInput(
+        kind=data["perpetrator_kind"],
+        perpetrator_type=data["perpetrator_type"],
+        degree=data["degree"],
+        name=data.get("perpetrator_name", ""),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@documenters
+@keys_handled
+def act_add(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
+    user = staff_user(request)
+    event = access.get_event_for_documenter(user, event_id)
+    form = ActForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            entry = services.ActInput(
+                act_type=data["act_type"],
+                methods=data["methods"],
+                victim_kind=data["victim_kind"],
+                victim=data["victim"],
+                count_min=data["count_min"],
+                count_best=data["count_best"],
+                count_max=data["count_max"],
+                date=data["date"],
+                place=data["place"],
+                site=data["site"] or None,
+                status_at_end=data["status_at_end"],
+                notes=data["notes"],
+                perpetrator=_perpetrator(data),
+            )
+            try:
+                _once(
+                    request,
+                    lambda: str(
+                        services.add_act(
+                            actor=user, user_private_key=_key(request), event=event, data=entry
+                        ).pk
+                    ),
+                )
+                return redirect("documentation:event", event_id=event.pk)
+            except services.DocumentationRefused as exc:
+                _refused(form, exc)
+    context = {"event": event, "form": form, "submission_token": receipts.new_token()}
+    return render(request, "documentation/act_add.html", context, status=status)
+
+
+@require_POST
+@documenters
+@keys_handled
+def perpetrator_add(request: HttpRequest, act_id: uuid.UUID) -> HttpResponse:
+    user = staff_user(request)
+    act = access.get_act_for_documenter(user, act_id)
+    form = PerpetratorForm(request.POST, auto_id="id_perp_%s")
+    if form.is_valid():
+        entry = _perpetrator(form.cleaned_data)
+        assert entry is not None
+        try:
+            _once(
+                request,
+                lambda: str(
+                    services.add_perpetrator(
+                        actor=user, user_private_key=_key(request), act=act, data=entry
+                    ).pk
+                ),
+            )
+            return redirect("documentation:event", event_id=act.event_id)
+        except services.DocumentationRefused as exc:
+            _refused(form, exc)
+    return _event_page(request, act.event, perpetrator=form, status=400)
+
+
+@require_POST
+@documenters
+@keys_handled
+def event_link(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
+    user = staff_user(request)
+    event = access.get_event_for_documenter(user, event_id)
+    form = LinkForm(request.POST, auto_id="id_link_%s")
+    if form.is_valid():
+        other = access.readable_events(user).filter(code=form.cleaned_data["other"].strip().upper()).first()
+        if other is None:
+            form.add_error("other", _("There is no event with this code in your collections."))
+        else:
+            try:
+                services.link_events(actor=user, event=event, other=other, kind=form.cleaned_data["kind"])
+                return redirect("documentation:event", event_id=event.pk)
+            except services.DocumentationRefused as exc:
+                _refused(form, exc)
+    return _event_page(request, event, link=form, status=400)
+
+
+# --- sites --------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@documenters
+def site_new(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    form = SiteForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                _once(
+                    request,
+                    lambda: str(
+                        services.add_site(
+                            actor=user,
+                            place=data["place"],
+                            site_type=data["site_type"],
+                            precision=data["precision"],
+                            name=data["name"],
+                        ).pk
+                    ),
+                )
+                messages.success(request, _("The site was added."))
+                return redirect(reverse("documentation:sites"))
+            except services.DocumentationRefused as exc:
+                _refused(form, exc)
+    context = {"form": form, "submission_token": receipts.new_token()}
+    return render(request, "documentation/site_new.html", context, status=status)
+
+
+@require_GET
+@documenters
+def sites(request: HttpRequest) -> HttpResponse:
+    return render(request, "documentation/sites.html", {"sites": reading.site_rows()})
