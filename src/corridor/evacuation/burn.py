@@ -1,7 +1,8 @@
 """The burn view: what a detained, compromised or infiltrating person could reveal, and who to warn.
 
 A person is "burned" while their case carries an open detained flag, was closed (or
-flagged) as a suspected provocateur, or has a seized phone reported and not cleared. Their
+flagged) as a suspected provocateur, carries an open security concern, or has a seized
+phone reported and not cleared. Their
 exposures (and their stays) say what they know: houses, legs, staff members, other people.
 From that follow the people to move (living now in a house they know), the people to warn
 (who stayed with them, travel on a leg they know, or whom they know of), the staff to
@@ -28,7 +29,6 @@ from corridor.evacuation.models import (
     AssetKind,
     BurnProposal,
     Exposure,
-    Movement,
     MovementStatus,
     PhoneSeizure,
     Placement,
@@ -52,7 +52,7 @@ def _now() -> datetime:
 
 
 def triggers(case: Case) -> list[str]:
-    """Why this person is burned (codes: detained, suspected_provocateur, phone_seized); empty if not."""
+    """Why this person is burned, as codes (see the module docstring); empty if not."""
     found = []
     open_flags = set(
         CaseFlag.objects.filter(case=case, cleared_at__isnull=True).values_list("kind", flat=True)
@@ -61,6 +61,9 @@ def triggers(case: Case) -> list[str]:
         found.append("detained")
     if PROVOCATEUR in open_flags or case.outcome_reason == PROVOCATEUR:
         found.append("suspected_provocateur")
+    elif FlagKind.SECURITY_CONCERN in open_flags:
+        # A blocklist match or a colleague's doubt: the person may be an infiltrator.
+        found.append("security_concern")
     if PhoneSeizure.objects.filter(case=case, cleared_at__isnull=True).exists():
         found.append("phone_seized")
     return found
@@ -237,8 +240,3 @@ def propose_tasks(*, actor: User, user_private_key: bytes, case: Case, report: B
         data={"count": made, "triggers": report.triggers},
     )
     return made
-
-
-def movement_escorted_by(user: User) -> list[Movement]:
-    """Live legs this staff member escorts (so an escort sees where they are needed)."""
-    return list(Movement.objects.filter(escort=user, status__in=LIVE_LEGS).select_related("case"))

@@ -111,18 +111,24 @@ def record_exposure(
     case: Case,
     kind: str,
     house: SafeHouse | None = None,
+    movement: Movement | None = None,
     staff: User | None = None,
     other_case: Case | None = None,
     disclosed_at: datetime,
     note: str = "",
 ) -> Exposure:
-    """Record by hand that the person of `case` was told of a house, a staff member or another person."""
+    """Record by hand that the person of `case` was told of a house, a leg, a staff member or a person."""
     _check_writable(actor, case)
     _aware(disclosed_at, _("the date of the disclosure"))
     if disclosed_at > _now() + timedelta(minutes=5):
         raise EvacuationRefused(_("A disclosure cannot be in the future."))
     note = clean_line(note)
-    assets = {AssetKind.HOUSE: house, AssetKind.STAFF: staff, AssetKind.CASE: other_case}
+    assets = {
+        AssetKind.HOUSE: house,
+        AssetKind.MOVEMENT: movement,
+        AssetKind.STAFF: staff,
+        AssetKind.CASE: other_case,
+    }
     if kind not in assets or assets[kind] is None:
         raise EvacuationRefused(_("Say what was disclosed: a house, a staff member or another person."))
     if other_case is not None and other_case.pk == case.pk:
@@ -132,6 +138,7 @@ def record_exposure(
         case=case,
         kind=kind,
         house=house if kind == AssetKind.HOUSE else None,
+        movement=movement if kind == AssetKind.MOVEMENT else None,
         staff=staff if kind == AssetKind.STAFF else None,
         other_case=other_case if kind == AssetKind.CASE else None,
         source=ExposureSource.MANUAL,

@@ -55,6 +55,7 @@ REASONS = {
 TRIGGERS = {
     "detained": gettext_lazy("Detained"),
     "suspected_provocateur": gettext_lazy("Suspected provocateur"),
+    "security_concern": gettext_lazy("Security concern (possibly an infiltrator)"),
     "phone_seized": gettext_lazy("Phone seized"),
 }
 
