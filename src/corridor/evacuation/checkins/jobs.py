@@ -1,0 +1,87 @@
+"""The dead man's switch: the worker's sweep over the check-in schedules.
+
+It reads plain columns only and opens no key. Each step of each missed check-in is its
+own transaction: the step's row (unique per schedule, due time and step), its tasks, its
+audit event and the schedule's new state commit together or not at all. So a worker killed
+at any point (kill -9 included) and started again takes every step exactly once: a step
+that committed is not taken again, one that did not is taken by the next sweep. The fixed
+staff alert is queued, once per sweep, in the same way (corridor.evacuation.checkins.services.alert_now).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime
+
+from django.db import transaction
+from django.tasks import task
+
+from corridor.cases.models import Case, Stage
+from corridor.evacuation.checkins import services
+from corridor.evacuation.checkins.models import MISSED_STEPS, CheckInSchedule
+
+logger = logging.getLogger("corridor.checkins")
+
+
+def due_schedules(now: datetime) -> list[uuid.UUID]:
+    """Running schedules whose next step has come (one indexed query, no key, no join but the stage)."""
+    return list(
+        CheckInSchedule.objects.filter(active=True, next_step_at__lte=now)
+        .exclude(case__stage=Stage.CLOSED)
+        .order_by("next_step_at")
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def take_next_step(schedule_id: uuid.UUID, now: datetime) -> bool:
+    """The next step of one schedule, re-checked under its row lock; False if none is due."""
+    schedule = CheckInSchedule.objects.select_for_update(of=("self",)).filter(pk=schedule_id).first()
+    if (
+        schedule is None
+        or not schedule.active
+        or schedule.next_step_at is None
+        or schedule.next_step_at > now
+    ):
+        return False
+    case = Case.objects.select_related("caseworker").get(pk=schedule.case_id)
+    if case.stage == Stage.CLOSED:
+        return False
+    step = MISSED_STEPS[schedule.escalated_steps]
+    services.record_step(schedule=schedule, case=case, due_at=schedule.next_due_at, step=step, now=now)
+    schedule.escalated_steps += 1
+    schedule.next_step_at = services.step_time(
+        schedule.next_due_at, schedule.grace_minutes, schedule.escalated_steps
+    )
+    schedule.save(update_fields=["escalated_steps", "next_step_at"])
+    return True
+
+
+@transaction.atomic
+def _alert(now: datetime) -> int:
+    return services.alert_now(now)
+
+
+def sweep_at(*, now: datetime | None = None) -> int:
+    """Take every step that has come, then queue the fixed alert once; returns the steps taken.
+
+    A worker that was down long enough finds several steps of one schedule due: they are
+    taken in order, each in its own transaction.
+    """
+    now = now or datetime.now(UTC)
+    taken = 0
+    for schedule_id in due_schedules(now):
+        while take_next_step(schedule_id, now):
+            taken += 1
+    # Also alerts steps a killed sweep committed without reaching this point.
+    _alert(now)
+    if taken:
+        logger.info("took %d check-in escalation step(s)", taken)
+    return taken
+
+
+@task
+def sweep_check_ins() -> None:
+    """The periodic job: missed check-ins escalate (idempotent)."""
+    sweep_at()

@@ -1,0 +1,187 @@
+"""The dead man's switch: a missed check-in escalates step by step, each once; a check-in resets it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import time_machine
+from django_tasks_db.models import DBTaskResult
+
+from corridor.accounts.models import User
+from corridor.audit.models import AuditEvent
+from corridor.cases import workflow
+from corridor.cases.models import CaseFlag, FlagKind, FlagReason, Task, TaskKind
+from corridor.evacuation.checkins import jobs, services
+from corridor.evacuation.checkins.models import CheckIn, CheckInSchedule, Escalation, Step
+from tests.evacuation.checkins.helpers import case_with_thread, person_checks_in, start
+from tests.hotline.helpers import private_key
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+DIGEST = "corridor.hotline.alerts.send_staff_alert_digest"
+
+
+def alerts_queued() -> int:
+    return DBTaskResult.objects.filter(task_path=DIGEST).count()
+
+
+def steps(schedule: CheckInSchedule) -> list[str]:
+    return list(
+        Escalation.objects.filter(schedule=schedule).order_by("at", "pk").values_list("step", flat=True)
+    )
+
+
+def test_a_missed_check_in_escalates_to_the_caseworker_then_the_coordinators_then_proposes_lost_contact(
+    olga: User, alice: User, carol: User
+) -> None:
+    with time_machine.travel(T0, tick=False) as clock:
+        person = case_with_thread(olga, alice, coordinator=carol)
+        schedule = start(person.case, alice, interval=180, grace=30)
+        assert schedule.next_due_at == T0 + timedelta(hours=3)
+        assert schedule.next_step_at == T0 + timedelta(hours=3, minutes=30)
+
+        clock.shift(timedelta(hours=3, minutes=29))
+        assert jobs.sweep_at() == 0
+        assert alerts_queued() == 0
+
+        clock.shift(timedelta(minutes=1))
+        assert jobs.sweep_at() == 1
+        [task] = Task.objects.filter(case=person.case, kind=services.TASK_MISSED)
+        assert (task.assignee, bytes(task.title), task.created_by) == (alice, b"", None)
+        assert alerts_queued() == 1
+        assert jobs.sweep_at() == 0  # nothing new: no second task, no second alert
+        assert alerts_queued() == 1
+
+        clock.shift(timedelta(minutes=30))
+        assert jobs.sweep_at() == 1
+        coordinator_tasks = Task.objects.filter(case=person.case, kind=services.TASK_MISSED, assignee=carol)
+        assert coordinator_tasks.count() == 1
+        assert alerts_queued() == 2
+
+        clock.shift(timedelta(minutes=30))
+        assert jobs.sweep_at() == 1
+        [proposal] = Task.objects.filter(case=person.case, kind=TaskKind.PROPOSE_LOST_CONTACT)
+        assert proposal.assignee == alice
+        assert not CaseFlag.objects.filter(case=person.case).exists()  # proposed, never raised
+
+        clock.shift(timedelta(days=3))
+        assert jobs.sweep_at() == 0
+        schedule.refresh_from_db()
+        assert schedule.next_step_at is None
+        assert steps(schedule) == [Step.CASEWORKER, Step.COORDINATORS, Step.LOST_CONTACT]
+        events = AuditEvent.objects.filter(action="checkins.escalated").order_by("seq")
+        assert [e.data["step"] for e in events] == ["caseworker", "coordinators", "lost_contact"]
+        assert all(e.target_id == str(person.case.pk) and e.actor_id is None for e in events)
+        assert AuditEvent.objects.filter(action="checkins.alert_queued").count() == 3
+        # The worker holds no key and opened nothing.
+        assert not AuditEvent.objects.filter(action="cases.case_decrypted", actor_id__isnull=True).exists()
+
+
+def test_a_worker_that_was_down_takes_every_due_step_in_order_and_alerts_once(
+    olga: User, alice: User
+) -> None:
+    with time_machine.travel(T0, tick=False) as clock:
+        person = case_with_thread(olga, alice)
+        schedule = start(person.case, alice, interval=60, grace=15)
+        clock.shift(timedelta(hours=5))
+        assert jobs.sweep_at() == 3
+        assert steps(schedule) == [Step.CASEWORKER, Step.COORDINATORS, Step.LOST_CONTACT]
+        assert alerts_queued() == 1
+
+
+def test_a_check_in_resets_the_switch_and_the_next_miss_escalates_afresh(olga: User, alice: User) -> None:
+    with time_machine.travel(T0, tick=False) as clock:
+        person = case_with_thread(olga, alice)
+        schedule = start(person.case, alice, interval=180, grace=30)
+        clock.shift(timedelta(hours=3, minutes=45))
+        assert jobs.sweep_at() == 1
+        person_checks_in(person.codename, "safe")
+        schedule.refresh_from_db()
+        due = T0 + timedelta(hours=6, minutes=45)
+        assert schedule.next_due_at == due
+        assert (schedule.escalated_steps, schedule.next_step_at) == (0, due + timedelta(minutes=30))
+        assert schedule.last_check_in_at == T0 + timedelta(hours=3, minutes=45)
+
+        clock.shift(timedelta(hours=3, minutes=31))
+        assert jobs.sweep_at() == 1
+        assert Escalation.objects.filter(schedule=schedule, step=Step.CASEWORKER).count() == 2
+        assert Task.objects.filter(case=person.case, kind=services.TASK_MISSED).count() == 2
+
+
+def test_paused_and_closed_schedules_do_not_escalate(olga: User, alice: User, carol: User) -> None:
+    with time_machine.travel(T0, tick=False) as clock:
+        paused = case_with_thread(olga, alice)
+        start(paused.case, alice)
+        services.set_schedule(
+            actor=alice, case=paused.case, interval_minutes=None, grace_minutes=None, active=False
+        )
+        closed = case_with_thread(olga, alice, coordinator=carol)
+        start(closed.case, alice)
+        closure = workflow.request_approval(
+            actor=alice,
+            user_private_key=private_key(alice),
+            case=closed.case,
+            kind="closure",
+            subject="declined",
+        )
+        workflow.decide_approval(
+            actor=carol, user_private_key=private_key(carol), approval=closure, decision="approve"
+        )
+        workflow.close_case(
+            actor=alice, user_private_key=private_key(alice), case=closed.case, outcome="declined"
+        )
+        running = case_with_thread(olga, alice)
+        start(running.case, alice)
+        clock.shift(timedelta(days=10))
+        assert jobs.due_schedules(datetime.now(UTC)) == [running.case.check_in_schedule.pk]
+        assert jobs.sweep_at() == 3
+        assert not Escalation.objects.filter(schedule__case__in=[paused.case, closed.case]).exists()
+
+
+def test_not_safe_alerts_at_once_and_keeps_the_switch_running(olga: User, alice: User, carol: User) -> None:
+    with time_machine.travel(T0, tick=False) as clock:
+        person = case_with_thread(olga, alice, coordinator=carol)
+        schedule = start(person.case, alice, interval=180, grace=30)
+        clock.shift(timedelta(hours=1))
+        person_checks_in(person.codename, "unsafe")
+        [check_in] = CheckIn.objects.filter(case=person.case)
+        assert (check_in.source, check_in.answer, check_in.channel) == ("person", "unsafe", "thread")
+        urgent = Task.objects.filter(case=person.case, kind=services.TASK_UNSAFE)
+        assert {t.assignee for t in urgent} == {alice, carol}
+        assert alerts_queued() == 1
+        assert steps(schedule) == [Step.UNSAFE]
+        schedule.refresh_from_db()
+        assert schedule.next_due_at == T0 + timedelta(hours=3)  # not moved: silence still escalates
+        clock.shift(timedelta(hours=2, minutes=30))
+        assert jobs.sweep_at() == 1
+        assert alerts_queued() == 2
+
+
+def test_an_open_lost_contact_flag_means_no_second_proposal(olga: User, alice: User) -> None:
+    with time_machine.travel(T0, tick=False) as clock:
+        person = case_with_thread(olga, alice)
+        workflow.raise_flag(
+            actor=alice,
+            user_private_key=private_key(alice),
+            case=person.case,
+            kind=FlagKind.LOST_CONTACT,
+            reason=FlagReason.NO_CONTACT,
+        )
+        schedule = start(person.case, alice, interval=60, grace=15)
+        clock.shift(timedelta(hours=2))
+        assert jobs.sweep_at() == 3
+        assert steps(schedule)[-1] == Step.LOST_CONTACT
+        assert not Task.objects.filter(case=person.case, kind=TaskKind.PROPOSE_LOST_CONTACT).exists()
+        event = AuditEvent.objects.filter(action="checkins.escalated", data__step="lost_contact").get()
+        assert event.data["lost_contact_proposed"] is False
+
+
+def test_the_stage_defaults_come_from_settings(settings, olga: User, alice: User) -> None:  # type: ignore[no-untyped-def]
+    settings.CORRIDOR_CHECKIN_INTERVAL_MINUTES = {"default": 600, "in_transit": 120}
+    settings.CORRIDOR_CHECKIN_GRACE_MINUTES = {"default": 60, "in_transit": 20}
+    assert services.stage_defaults("in_transit") == (120, 20)
+    assert services.stage_defaults("sheltered") == (600, 60)
+    with time_machine.travel(T0, tick=False):
+        person = case_with_thread(olga, alice)
+        schedule = start(person.case, alice)
+        assert (schedule.interval_minutes, schedule.grace_minutes, schedule.follows_stage) == (600, 60, True)
+        assert schedule.next_due_at == T0 + timedelta(hours=10)
