@@ -85,3 +85,8 @@ def sweep_at(*, now: datetime | None = None) -> int:
 def sweep_check_ins() -> None:
     """The periodic job: missed check-ins escalate (idempotent)."""
     sweep_at()
+
+
+def sweep_needed() -> bool:
+    """Whether any schedule runs: without one the sweep has nothing to do and is not queued."""
+    return CheckInSchedule.objects.filter(active=True).exists()

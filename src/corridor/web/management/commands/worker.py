@@ -28,6 +28,7 @@ from django_tasks_db.management.commands import db_worker
 
 from corridor.audit.tasks import ship_audit_head
 from corridor.cases.jobs import propose_lost_contact, send_task_reminders
+from corridor.evacuation.checkins.jobs import sweep_check_ins, sweep_needed
 from corridor.hotline.alerts import send_staff_alert_digest
 from corridor.hotline.orphans import remove_orphan_files
 from corridor.web.models import PeriodicRun
@@ -66,6 +67,16 @@ def periodic_jobs() -> list[PeriodicJob]:
             interval=timedelta(minutes=settings.CORRIDOR_TASK_REMINDER_MINUTES),
         ),
     ]
+    # Missed check-ins escalate (the dead man's switch); only while a schedule runs, for the
+    # same reason as the anchor below.
+    if sweep_needed():
+        jobs.append(
+            PeriodicJob(
+                name="checkins.sweep",
+                task=sweep_check_ins,
+                interval=timedelta(minutes=settings.CORRIDOR_CHECKIN_SWEEP_MINUTES),
+            )
+        )
     # Only with somewhere to ship to: a job that does nothing would still fill the queue's table.
     if settings.CORRIDOR_AUDIT_ANCHOR_FILE or settings.CORRIDOR_AUDIT_ANCHOR_RECIPIENTS:
         jobs.append(
