@@ -21,6 +21,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "nav_keys": bool(roles & {Role.OPERATOR, Role.COORDINATOR}),
         "nav_hotline": bool(roles & {Role.OPERATOR, Role.COORDINATOR}),
         "nav_cases": bool(roles & {Role.OPERATOR, Role.CASEWORKER, Role.COORDINATOR}),
+        "nav_evacuation": bool(roles & {Role.CASEWORKER, Role.COORDINATOR}),
         "nav_documentation": Role.DOCUMENTER in roles,
         # The applicant's layout and error pages need these; their views may be Django's own.
         "applicant_title": applicant.text_setting("CORRIDOR_APPLICANT_TITLE"),
