@@ -96,6 +96,11 @@ def main(argv: list[str] | None = None) -> None:
     if "-" in command:
         # Commands are spelt with dashes (`corridor pin-keys`); Django names them with underscores.
         argv[position] = command = command.replace("-", "_")
+    if command == "referral":
+        # The partner's side of a referral: no installation, no database, no data directory.
+        from corridor.evacuation.relocation.partner_cli import main as referral_main
+
+        sys.exit(referral_main(argv[position + 1 :]))
     is_demo = command == "demo"
     data_dir = _pop_option(argv, "--data-dir")
     if data_dir and is_demo:
