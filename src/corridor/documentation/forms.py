@@ -14,6 +14,12 @@ from corridor.documentation.services import MAX_SHORT
 CHOOSE = _("Choose a value from the list.")
 
 
+def _set_choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
 def _blank(choices: list[tuple[str, str]], label: str = "—") -> list[tuple[str, str]]:
     return [("", label), *choices]
 
@@ -81,9 +87,9 @@ class EventForm(forms.Form):
 
     def __init__(self, *args: Any, collections: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["collection"].choices = collections
-        self.fields["place"].choices = _blank(gazetteer.choices())
-        self.fields["site"].choices = _blank(site_choices())
+        _set_choices(self, "collection", collections)
+        _set_choices(self, "place", _blank(gazetteer.choices()))
+        _set_choices(self, "site", _blank(site_choices()))
 
 
 class ActForm(forms.Form):
@@ -136,7 +142,7 @@ class ActForm(forms.Form):
     perpetrator_kind = forms.ChoiceField(
         label=_("Perpetrator"),
         required=False,
-        choices=_blank(PerpetratorKind.choices, str(_("None recorded yet"))),
+        choices=_blank([(k, str(v)) for k, v in PerpetratorKind.choices], str(_("None recorded yet"))),
         error_messages={"invalid_choice": CHOOSE},
     )
     perpetrator_type = forms.ChoiceField(
@@ -154,16 +160,16 @@ class ActForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["act_type"].choices = _blank(vocabularies.choices("act_types"))
-        self.fields["methods"].choices = vocabularies.choices("methods")
-        self.fields["place"].choices = _blank(gazetteer.choices(), str(_("The event's place")))
-        self.fields["site"].choices = _blank(site_choices())
-        self.fields["status_at_end"].choices = _blank(vocabularies.choices("statuses"))
-        self.fields["perpetrator_type"].choices = _blank(vocabularies.choices("perpetrator_types"))
-        self.fields["degree"].choices = _blank(vocabularies.choices("degrees"))
+        _set_choices(self, "act_type", _blank(vocabularies.choices("act_types")))
+        _set_choices(self, "methods", vocabularies.choices("methods"))
+        _set_choices(self, "place", _blank(gazetteer.choices(), str(_("The event's place"))))
+        _set_choices(self, "site", _blank(site_choices()))
+        _set_choices(self, "status_at_end", _blank(vocabularies.choices("statuses")))
+        _set_choices(self, "perpetrator_type", _blank(vocabularies.choices("perpetrator_types")))
+        _set_choices(self, "degree", _blank(vocabularies.choices("degrees")))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("perpetrator_kind"):
             for name in ("perpetrator_type", "degree"):
                 if not data.get(name):
@@ -192,8 +198,8 @@ class PerpetratorForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["perpetrator_type"].choices = _blank(vocabularies.choices("perpetrator_types"))
-        self.fields["degree"].choices = _blank(vocabularies.choices("degrees"))
+        _set_choices(self, "perpetrator_type", _blank(vocabularies.choices("perpetrator_types")))
+        _set_choices(self, "degree", _blank(vocabularies.choices("degrees")))
 
 
 class LinkForm(forms.Form):
@@ -229,8 +235,8 @@ class SiteForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["place"].choices = _blank(gazetteer.choices())
-        self.fields["site_type"].choices = _blank(vocabularies.choices("site_types"))
+        _set_choices(self, "place", _blank(gazetteer.choices()))
+        _set_choices(self, "site_type", _blank(vocabularies.choices("site_types")))
 
 
 class FilterForm(forms.Form):
@@ -251,12 +257,10 @@ class FilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         everything = str(_("All"))
-        self.fields["place"].choices = _blank(gazetteer.choices(), everything)
-        self.fields["site"].choices = _blank(site_choices(), everything)
-        self.fields["act_type"].choices = _blank(vocabularies.choices("act_types"), everything)
-        self.fields["perpetrator_type"].choices = _blank(
-            vocabularies.choices("perpetrator_types"), everything
-        )
+        _set_choices(self, "place", _blank(gazetteer.choices(), everything))
+        _set_choices(self, "site", _blank(site_choices(), everything))
+        _set_choices(self, "act_type", _blank(vocabularies.choices("act_types"), everything))
+        _set_choices(self, "perpetrator_type", _blank(vocabularies.choices("perpetrator_types"), everything))
 
 
 def collection_choices(collections: list[Collection], titles: dict[Any, str]) -> list[tuple[str, str]]:

@@ -8,6 +8,8 @@ for any key but a conversation key). Every opening is audited with what it was f
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import F, QuerySet
 
 from corridor.accounts.models import User
@@ -38,6 +40,6 @@ def open_collection_key(
     return key
 
 
-def held_key_ids(user: User) -> QuerySet[DataKeyWrap, dict[str, object]]:
+def held_key_ids(user: User) -> QuerySet[DataKeyWrap, Any]:
     """Ids of the collection keys sealed to this person (the current version)."""
     return DataKeyWrap.objects.filter(user=user, purpose=PURPOSE, version=F("key__version")).values("key_id")
