@@ -25,6 +25,7 @@ from django.db.models import Count, Min, QuerySet, Sum
 from corridor.cases.models import Stage, StageChange
 from corridor.evacuation.money.models import BudgetLine, Category, Expense
 from corridor.evacuation.money.reading import counted
+from corridor.evacuation.money.services import CENT
 
 
 @dataclass
@@ -82,6 +83,11 @@ def _scope(start: date | None, end: date | None, line: BudgetLine | None) -> Que
     return expenses
 
 
+def _money(value: Decimal | None) -> Decimal:
+    # SQLite sums decimals without their scale; PostgreSQL keeps it: the same text on both.
+    return Decimal(value or 0).quantize(CENT)
+
+
 def _cells(expenses: QuerySet[Expense], column: str) -> list[Cell]:
     rows = (
         expenses.values("currency", column)
@@ -98,7 +104,7 @@ def _cells(expenses: QuerySet[Expense], column: str) -> list[Cell]:
                 key=key,
                 currency=found["currency"],
                 people=found["people"],
-                amount=found["amount"],
+                amount=_money(found["amount"]),
                 month=month,
             )
         )
@@ -138,7 +144,7 @@ def donor_report(
         row["currency"]: CurrencyTotal(
             currency=row["currency"],
             people=row["people"],
-            amount=row["amount"],
+            amount=_money(row["amount"]),
             suppressed=row["people"] < minimum,
         )
         for row in expenses.values("currency")

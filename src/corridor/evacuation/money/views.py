@@ -170,7 +170,7 @@ def _lines_page(
         (reading.WAITING, Expense.objects.filter(approval__status=ApprovalStatus.PENDING)),
     ):
         for row in expenses.values("budget_line_id", "currency").annotate(total=Sum("amount")).order_by():
-            sums[(str(row["budget_line_id"]), row["currency"], state)] = row["total"]
+            sums[(str(row["budget_line_id"]), row["currency"], state)] = row["total"].quantize(services.CENT)
     rows = []
     for line in lines:
         spent = sums.get((str(line.pk), line.currency, reading.SPENT), Decimal(0))
