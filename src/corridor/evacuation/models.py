@@ -14,6 +14,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from corridor.cases.models import Case, DataKey, Task
 
@@ -89,10 +90,11 @@ class TravelMode(models.TextChoices):
 
 
 class MovementStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    UNDER_WAY = "under_way", _("Under way")
-    ARRIVED = "arrived", _("Arrived")
-    ABORTED = "aborted", _("Aborted")
+    # "Planned" and "Arrived" are also case stages, worded otherwise in Russian.
+    PLANNED = "planned", pgettext_lazy("leg", "Planned")
+    UNDER_WAY = "under_way", pgettext_lazy("leg", "Under way")
+    ARRIVED = "arrived", pgettext_lazy("leg", "Arrived")
+    ABORTED = "aborted", pgettext_lazy("leg", "Aborted")
 
 
 class Movement(models.Model):

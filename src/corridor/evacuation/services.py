@@ -59,9 +59,9 @@ def _check_writable(actor: User, case: Case) -> None:
         raise EvacuationRefused(_("The case is closed: reopen it first."))
 
 
-def _aware(value: datetime, what: str) -> None:
+def _aware(value: datetime) -> None:
     if value.tzinfo is None:
-        raise EvacuationRefused(_("Give %(what)s with its time zone.") % {"what": what})
+        raise EvacuationRefused(_("Give dates and times with their time zone."))
 
 
 def _record(actor: User | None, action: str, case: Case, data: dict[str, Any]) -> None:
@@ -119,7 +119,7 @@ def record_exposure(
 ) -> Exposure:
     """Record by hand that the person of `case` was told of a house, a leg, a staff member or a person."""
     _check_writable(actor, case)
-    _aware(disclosed_at, _("the date of the disclosure"))
+    _aware(disclosed_at)
     if disclosed_at > _now() + timedelta(minutes=5):
         raise EvacuationRefused(_("A disclosure cannot be in the future."))
     note = clean_line(note)
@@ -180,9 +180,9 @@ def place_in_house(
     one after the other: the second sees the first and is refused.
     """
     _check_writable(actor, case)
-    _aware(starts_at, _("the start"))
+    _aware(starts_at)
     if ends_at is not None:
-        _aware(ends_at, _("the end"))
+        _aware(ends_at)
         if ends_at <= starts_at:
             raise EvacuationRefused(_("The stay must end after it starts."))
     note = clean_line(note)
@@ -221,7 +221,7 @@ def end_placement(*, actor: User, placement: Placement, ends_at: datetime | None
     case = placement.case
     _check_writable(actor, case)
     ends_at = ends_at or _now()
-    _aware(ends_at, _("the end"))
+    _aware(ends_at)
     placement = Placement.objects.select_for_update().get(pk=placement.pk)
     if placement.ends_at is not None and placement.ends_at <= _now():
         raise EvacuationRefused(_("This stay has already ended."))
@@ -307,8 +307,8 @@ def plan_movement(
         raise EvacuationRefused(_("Choose the regions from the list."))
     if mode not in TravelMode.values:
         raise EvacuationRefused(_("Choose how the person travels."))
-    _aware(planned_departure_at, _("the departure"))
-    _aware(planned_arrival_at, _("the arrival"))
+    _aware(planned_departure_at)
+    _aware(planned_arrival_at)
     if planned_arrival_at < planned_departure_at:
         raise EvacuationRefused(_("The arrival cannot be before the departure."))
     if planned_arrival_at - planned_departure_at > MAX_LEG:
