@@ -16,7 +16,7 @@ from corridor.hotline.triage import Triage
 from tests.hotline.helpers import open_web_thread, private_key
 
 
-def open_case(olga: User, caseworker: User) -> Case:
+def open_case(olga: User, caseworker: User | None) -> Case:
     thread = open_web_thread(
         "Please help me.", triage=Triage(region="RU-CE", threatened_by=["relatives"])
     ).thread
