@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from corridor.accounts import keyring
 from corridor.crypto.words import words_to_digits
+from corridor.evacuation.checkins import public as check_ins
 from corridor.hotline import applicant, reading, receipts, services
 from corridor.hotline.forms_public import WORD_LANGUAGES, CodenameForm, MessageFields, RequestForm
 from corridor.hotline.uploads import UPLOAD_ERROR, EncryptedUpload, UploadRejected, multipart_complete
@@ -192,7 +193,11 @@ def enter_view(request: HttpRequest) -> HttpResponse:
 
 
 def _thread_page(
-    request: HttpRequest, form: MessageFields, status: int = 200, problem: str = ""
+    request: HttpRequest,
+    form: MessageFields,
+    status: int = 200,
+    problem: str = "",
+    check_in_problem: str = "",
 ) -> HttpResponse:
     current = applicant.current_thread(request)
     if current is None:
@@ -200,6 +205,8 @@ def _thread_page(
     thread, private = current
     messages = reading.thread_for_applicant(thread=thread, applicant_private=private)
     context = {"thread": thread, "messages": messages, "form": form, "problem": problem, **_verification()}
+    # The two check-in choices, only while the case's check-ins run (and nothing else about the case).
+    context.update(check_ins.thread_context(thread), check_in_problem=check_in_problem)
     return render(request, "hotline/public/thread.html", context, status=status)
 
 
@@ -223,6 +230,12 @@ def write_view(request: HttpRequest) -> HttpResponse:
         if current is None:
             return applicant.apply_thread_cookie(request, redirect("hotline_public:enter"))
         thread, private = current
+        if check_ins.CHOICE in request.POST:
+            # A check-in answer: its own form, sent to this same address.
+            found = check_ins.check_in_from_thread(request.POST, thread=thread, applicant_private=private)
+            if found:
+                return _thread_page(request, MessageFields(), status=400, check_in_problem=found)
+            return redirect("hotline_public:thread")
         form = MessageFields(request.POST, request.FILES)
         problem = _upload_problem(request)
         if problem:

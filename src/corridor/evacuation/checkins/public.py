@@ -36,12 +36,15 @@ def thread_context(thread: Thread) -> dict[str, Any]:
 def check_in_from_thread(data: QueryDict, *, thread: Thread, applicant_private: bytes) -> str:
     """Record the person's answer once per form; returns what went wrong, or "" when it is recorded."""
     form = PersonCheckInForm(data)
+    expired = _("The page was open too long. Press your answer again, please.")
     if not form.is_valid():
-        if "submission" in form.errors or not receipts.well_formed(data.get("submission", "")):
-            return _("The page was open too long. Press your answer again, please.")
-        return _("Choose one of the two answers.")
+        if "message" in form.errors:
+            return _(
+                "The message cannot be sent: it is too long or contains characters that cannot be accepted."
+            )
+        return expired if "submission" in form.errors else _("Choose one of the two answers.")
     if not receipts.well_formed(form.cleaned_data["submission"]):
-        return _("The page was open too long. Press your answer again, please.")
+        return expired
     [lookup] = receipts.submission_keys(token=form.cleaned_data["submission"], browser_secret="", content={})
     if FormReceipt.objects.filter(lookup_id=lookup.lookup_id).exists():
         return ""  # sent twice: recorded the first time
