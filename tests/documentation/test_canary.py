@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from corridor.accounts.models import User
 from corridor.documentation import sealing
-from corridor.documentation.models import Act, Collection, Event, Involvement
+from corridor.documentation.models import Act, Collection, Event, Involvement, Person, Source
 from corridor.hotline import receipts
 from tests.cases.test_case_canary import _database_images
 from tests.documentation.helpers import site
@@ -71,10 +71,59 @@ def test_no_documentation_text_in_the_clear(
         },
     )
     assert Involvement.objects.count() == 2
+    post(
+        reverse("documentation:person_new"),
+        {
+            "collection": str(made.pk),
+            "name": f"{canary} person name",
+            "aliases": f"{canary} alias one\n{canary} alias two",
+            "birth": f"{canary} birth",
+            "phone": "",
+            "notes": f"{canary} person notes",
+        },
+    )
+    witness = Person.objects.get()
+    response = client.post(
+        reverse("documentation:source_new"),
+        {
+            "collection": str(made.pk),
+            "kind": "witness",
+            "person": witness.code,
+            "description": f"{canary} source description",
+            "submission": receipts.new_token(),
+        },
+    )
+    assert response.status_code == 200
+    source = Source.objects.get()
+    post(
+        reverse("documentation:information_add", kwargs={"event_id": recorded.pk}),
+        {
+            "source": source.code,
+            "connection": "010200000000",
+            "reliability": "B",
+            "credibility": "2",
+            "date": "2017-03",
+            "count": "3",
+            "statement": f"{canary} statement",
+        },
+    )
     # The pages decrypt it all (so the canary really went in), and the log never holds it.
     page = client.get(reverse("documentation:event", kwargs={"event_id": recorded.pk})).content.decode()
-    for part in ("event title", "event description", "victim", "act notes", "perpetrator added later"):
+    for part in (
+        "event title",
+        "event description",
+        "victim",
+        "act notes",
+        "perpetrator added later",
+        "source description",
+        "statement",
+    ):
         assert f"{canary} {part}" in page
+    person_page = client.get(
+        reverse("documentation:person", kwargs={"person_id": witness.pk})
+    ).content.decode()
+    for part in ("person name", "alias one", "alias two", "birth", "person notes"):
+        assert f"{canary} {part}" in person_page
     assert f"{canary} collection" in client.get(reverse("documentation:collections")).content.decode()
 
     covered = {(model, field) for model, field in sealing.REGISTRY}
@@ -85,6 +134,9 @@ def test_no_documentation_text_in_the_clear(
         ("documentation.Act", "victim"),
         ("documentation.Act", "notes"),
         ("documentation.Involvement", "person"),
+        ("documentation.Person", "identity"),
+        ("documentation.Source", "description"),
+        ("documentation.Information", "statement"),
     }
     for name, image in _database_images().items():
         assert canary.encode() not in image, name

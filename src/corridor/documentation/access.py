@@ -14,7 +14,7 @@ from django.http import Http404
 
 from corridor.accounts.models import Role, User
 from corridor.documentation.keys import held_key_ids
-from corridor.documentation.models import Act, Collection, Event
+from corridor.documentation.models import Act, Collection, Event, Person, PersonMatch
 
 DOCUMENTATION_ROLES = (Role.DOCUMENTER,)
 
@@ -59,3 +59,23 @@ def get_act_for_documenter(user: User, act_id: uuid.UUID) -> Act:
     if act is None:
         raise Http404
     return act
+
+
+def readable_persons(user: User) -> QuerySet[Person]:
+    if not can_document(user):
+        return Person.objects.none()
+    return Person.objects.filter(collection__key_id__in=held_key_ids(user))
+
+
+def get_person_for_documenter(user: User, person_id: uuid.UUID) -> Person:
+    person = readable_persons(user).select_related("collection__key").filter(pk=person_id).first()
+    if person is None:
+        raise Http404
+    return person
+
+
+def get_match_for_documenter(user: User, match_id: uuid.UUID) -> PersonMatch:
+    match = PersonMatch.objects.filter(person__in=readable_persons(user), pk=match_id).first()
+    if match is None:
+        raise Http404
+    return match

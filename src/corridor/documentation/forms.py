@@ -8,7 +8,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from corridor.documentation import gazetteer, vocabularies
-from corridor.documentation.models import Collection, LinkKind, PerpetratorKind, Precision, Site, VictimKind
+from corridor.documentation.models import (
+    Collection,
+    Credibility,
+    LinkKind,
+    PerpetratorKind,
+    Precision,
+    Reliability,
+    Site,
+    SourceKind,
+    VictimKind,
+)
 from corridor.documentation.services import MAX_SHORT
 
 CHOOSE = _("Choose a value from the list.")
@@ -111,9 +121,15 @@ class ActForm(forms.Form):
     )
     victim = forms.CharField(
         label=_("Victim"),
+        required=False,
         help_text=_("A person's name or alias, or a description of the group. Stored encrypted."),
         widget=forms.TextInput(attrs={"maxlength": MAX_SHORT}),
-        error_messages={"required": _("Write something first.")},
+    )
+    victim_person = forms.CharField(
+        label=_("Person code of the victim"),
+        required=False,
+        max_length=16,
+        help_text=_("P-… if the victim is already recorded as a person (from another testimony, say)."),
     )
     count_min = forms.IntegerField(label=_("Group: at least"), required=False, min_value=1, max_value=100_000)
     count_best = forms.IntegerField(
@@ -265,3 +281,92 @@ class FilterForm(forms.Form):
 
 def collection_choices(collections: list[Collection], titles: dict[Any, str]) -> list[tuple[str, str]]:
     return [(str(c.pk), f"{c.code} — {titles.get(c.pk, '')}") for c in collections]
+
+
+class PersonForm(forms.Form):
+    collection = forms.ChoiceField(label=_("Collection"), error_messages={"invalid_choice": CHOOSE})
+    name = forms.CharField(
+        label=_("Name"),
+        help_text=_("As the testimony gives it, in any script. Stored encrypted."),
+        widget=forms.TextInput(attrs={"maxlength": MAX_SHORT}),
+        error_messages={"required": _("Write something first.")},
+    )
+    aliases = forms.CharField(
+        label=_("Other names and nicknames (one per line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    birth = forms.CharField(label=_("Born (year or EDTF date)"), required=False, max_length=64)
+    phone = forms.CharField(label=_("Phone number"), required=False, max_length=64)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, collections: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_choices(self, "collection", collections)
+
+
+class SourceForm(forms.Form):
+    collection = forms.ChoiceField(label=_("Collection"), error_messages={"invalid_choice": CHOOSE})
+    kind = forms.ChoiceField(
+        label=_("Kind of source"), choices=SourceKind.choices, error_messages={"invalid_choice": CHOOSE}
+    )
+    person = forms.CharField(
+        label=_("Person code"),
+        required=False,
+        max_length=16,
+        help_text=_("P-… when the source is a person recorded in the collection."),
+    )
+    description = forms.CharField(
+        label=_("Who or what the source is"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For a publication: its title, outlet and date. Stored encrypted."),
+    )
+
+    def __init__(self, *args: Any, collections: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_choices(self, "collection", collections)
+
+
+class InformationForm(forms.Form):
+    source = forms.CharField(
+        label=_("Source code"), max_length=16, error_messages={"required": _("Write something first.")}
+    )
+    connection = forms.ChoiceField(
+        label=_("Connection of the source to the information"),
+        error_messages={"invalid_choice": CHOOSE, "required": CHOOSE},
+    )
+    reliability = forms.ChoiceField(
+        label=_("Reliability of the source"),
+        choices=Reliability.choices,
+        error_messages={"invalid_choice": CHOOSE},
+    )
+    credibility = forms.TypedChoiceField(
+        label=_("Credibility of the information"),
+        choices=Credibility.choices,
+        coerce=int,
+        error_messages={"invalid_choice": CHOOSE},
+    )
+    date = forms.CharField(label=_("Date the source gives (EDTF)"), required=False, max_length=64)
+    count = forms.IntegerField(
+        label=_("Number of victims the source gives"), required=False, min_value=1, max_value=100_000
+    )
+    statement = forms.CharField(
+        label=_("What the source says"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Stored encrypted."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_choices(self, "connection", _blank(vocabularies.choices("source_connections")))
+
+
+class MatchForm(forms.Form):
+    same = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("yes", _("The same person")), ("no", _("Different people"))],
+        coerce=lambda value: value == "yes",
+        error_messages={"invalid_choice": CHOOSE, "required": CHOOSE},
+    )

@@ -146,6 +146,10 @@ class Act(models.Model):
     methods = models.JSONField(default=list)  # codes
     victim_kind = models.CharField(max_length=8, choices=VictimKind.choices)
     victim = models.BinaryField()  # sealed: who (a person's name or a group's description)
+    # The person in documentation this act's victim is, when known (the same person across testimonies).
+    victim_person = models.ForeignKey(
+        "Person", null=True, blank=True, on_delete=models.PROTECT, related_name="acts_suffered"
+    )
     count_min = models.PositiveIntegerField(default=1)
     count_best = models.PositiveIntegerField(default=1)
     count_max = models.PositiveIntegerField(default=1)
@@ -218,6 +222,155 @@ class Involvement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.act_id}:{self.degree}"
+
+
+class Person(models.Model):
+    """A person named in documentation (victim, witness, source): identity sealed, names blind-indexed."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    collection = models.ForeignKey(Collection, on_delete=models.PROTECT, related_name="persons")
+    code = models.CharField(max_length=16, unique=True)
+    identity = models.BinaryField()  # sealed JSON: name, aliases, birth, phone, notes
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class PersonIndex(models.Model):
+    """A blind index (HMAC under the index key) of one name or phone of a person."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="indexes")
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16)
+    digest = models.BinaryField(max_length=32)
+
+    class Meta:
+        indexes = [models.Index(fields=["collection", "kind", "digest"], name="doc_person_index")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}:{self.kind}"
+
+
+class MatchStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    CONFIRMED = "confirmed", _("Confirmed: the same person")
+    REJECTED = "rejected", _("Rejected: different people")
+
+
+class PersonMatch(models.Model):
+    """Two persons who share a blind index: maybe one person; a documenter confirms or rejects."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # The pair in a fixed order (the lower id first), so it is proposed once.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="matches_as_first")
+    other = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="matches_as_second")
+    kinds = models.JSONField(default=list)  # which kinds of index matched: name, phone
+    status = models.CharField(max_length=16, choices=MatchStatus.choices, default=MatchStatus.PROPOSED)
+    proposed_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "other"], name="doc_one_match_per_pair"),
+            models.CheckConstraint(condition=Q(person__lt=models.F("other")), name="doc_match_pair_in_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}~{self.other_id}"
+
+
+class SourceKind(models.TextChoices):
+    VICTIM = "victim", _("The victim")
+    WITNESS = "witness", _("A witness")
+    RELATIVE = "relative", _("A relative")
+    MEDIA = "media", _("Media")
+    NGO_REPORT = "ngo_report", _("An NGO report")
+    OFFICIAL = "official", _("An official document")
+    OTHER = "other", _("Other source")
+
+
+class Source(models.Model):
+    """Where information comes from: a person (linked) or a publication, described under the key."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    collection = models.ForeignKey(Collection, on_delete=models.PROTECT, related_name="sources")
+    code = models.CharField(max_length=16, unique=True)
+    kind = models.CharField(max_length=16, choices=SourceKind.choices)
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="sources"
+    )
+    description = models.BinaryField()  # sealed: who or what the source is
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Reliability(models.TextChoices):
+    A = "A", _("A: completely reliable")
+    B = "B", _("B: usually reliable")
+    C = "C", _("C: fairly reliable")
+    D = "D", _("D: not usually reliable")
+    E = "E", _("E: unreliable")
+    F = "F", _("F: reliability cannot be judged")
+
+
+class Credibility(models.IntegerChoices):
+    CONFIRMED = 1, _("1: confirmed by other sources")
+    PROBABLE = 2, _("2: probably true")
+    POSSIBLE = 3, _("3: possibly true")
+    DOUBTFUL = 4, _("4: doubtful")
+    IMPROBABLE = 5, _("5: improbable")
+    UNKNOWN = 6, _("6: truth cannot be judged")
+
+
+class Information(models.Model):
+    """What one source says about one event: kept as given, beside what other sources say."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="information")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="information")
+    connection = models.CharField(max_length=16)  # HURIDOCS micro-thesaurus 19
+    reliability = models.CharField(max_length=1, choices=Reliability.choices)
+    credibility = models.PositiveSmallIntegerField(choices=Credibility.choices)
+    # What this source says of the date and of the number of victims (empty: it does not say).
+    date = models.CharField(max_length=64, blank=True)
+    earliest = models.DateField(null=True, blank=True)
+    latest = models.DateField(null=True, blank=True)
+    count = models.PositiveIntegerField(null=True, blank=True)
+    statement = models.BinaryField(default=b"")  # sealed: what the source says, in short
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(credibility__gte=1, credibility__lte=6), name="doc_info_credibility"
+            ),
+            models.CheckConstraint(condition=Q(reliability__in=list("ABCDEF")), name="doc_info_reliability"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} on {self.event_id}"
 
 
 class FormReceipt(models.Model):

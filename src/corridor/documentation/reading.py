@@ -15,7 +15,18 @@ from django.utils.translation import gettext
 from corridor.accounts.models import User
 from corridor.documentation import gazetteer, sealing, vocabularies
 from corridor.documentation.keys import open_collection_key
-from corridor.documentation.models import Act, Collection, Event, EventLink, Involvement, Site
+from corridor.documentation.models import (
+    Act,
+    Collection,
+    Event,
+    EventLink,
+    Information,
+    Involvement,
+    Person,
+    PersonMatch,
+    Site,
+    Source,
+)
 
 
 @dataclass(frozen=True)
@@ -126,6 +137,15 @@ class LinkView:
 
 
 @dataclass
+class InformationView:
+    information: Information
+    source: Source
+    source_description: str
+    connection_label: str
+    statement: str
+
+
+@dataclass
 class EventView:
     event: Event
     collection_title: str
@@ -135,6 +155,7 @@ class EventView:
     site: str
     acts: list[ActView]
     links: list[LinkView]
+    information: list[InformationView] = field(default_factory=list)
 
 
 def event_for_documenter(*, user: User, user_private_key: bytes, event: Event) -> EventView:
@@ -145,7 +166,7 @@ def event_for_documenter(*, user: User, user_private_key: bytes, event: Event) -
     )
     acts = list(
         Act.objects.filter(event=event)
-        .select_related("site")
+        .select_related("site", "victim_person")
         .prefetch_related(Prefetch("involvements", queryset=Involvement.objects.order_by("created_at")))
     )
     act_views = []
@@ -181,7 +202,20 @@ def event_for_documenter(*, user: User, user_private_key: bytes, event: Event) -
         LinkView(_inverse(link.kind), link.from_event, sealing.open_text(key, link.from_event, "title"))
         for link in EventLink.objects.filter(to_event=event).select_related("from_event")
     ]
+    information = [
+        InformationView(
+            information=info,
+            source=info.source,
+            source_description=sealing.open_text(key, info.source, "description"),
+            connection_label=vocabularies.label("source_connections", info.connection),
+            statement=sealing.open_text(key, info, "statement"),
+        )
+        for info in Information.objects.filter(event=event)
+        .select_related("source__person")
+        .order_by("created_at")
+    ]
     return EventView(
+        information=information,
         event=event,
         collection_title=sealing.open_text(key, collection, "title"),
         title=sealing.open_text(key, event, "title"),
@@ -231,3 +265,68 @@ def site_rows() -> list[SiteRow]:
         )
         for site in Site.objects.order_by("place", "name")
     ]
+
+
+@dataclass
+class MatchView:
+    match: PersonMatch
+    other: Person
+    other_name: str
+
+
+@dataclass
+class PersonView:
+    person: Person
+    identity: Any
+    acts: list[Act]
+    statements: list[InformationView]
+    matches: list[MatchView]
+
+
+def person_for_documenter(*, user: User, user_private_key: bytes, person: Person) -> PersonView:
+    """A person with every act they suffered, every statement they gave and their match proposals."""
+    from corridor.documentation.persons import read_identity
+
+    key = open_collection_key(
+        user=user, user_private_key=user_private_key, collection=person.collection, purpose="person_page"
+    )
+    acts = list(
+        Act.objects.filter(victim_person=person).select_related("event").order_by("earliest", "created_at")
+    )
+    statements = [
+        InformationView(
+            information=info,
+            source=info.source,
+            source_description=sealing.open_text(key, info.source, "description"),
+            connection_label=vocabularies.label("source_connections", info.connection),
+            statement=sealing.open_text(key, info, "statement"),
+        )
+        for info in Information.objects.filter(source__person=person).select_related("source", "event")
+    ]
+    matches = []
+    for match in PersonMatch.objects.filter(Q(person=person) | Q(other=person)).select_related(
+        "person", "other"
+    ):
+        other = match.other if match.person_id == person.pk else match.person
+        matches.append(MatchView(match=match, other=other, other_name=read_identity(key, other).name))
+    return PersonView(
+        person=person, identity=read_identity(key, person), acts=acts, statements=statements, matches=matches
+    )
+
+
+def person_names(*, user: User, user_private_key: bytes, persons: list[Person]) -> list[tuple[Person, str]]:
+    """Names for a list of persons, each collection key opened once (audited)."""
+    from corridor.documentation.persons import read_identity
+
+    keys: dict[Any, bytes] = {}
+    named = []
+    for person in persons:
+        if person.collection_id not in keys:
+            keys[person.collection_id] = open_collection_key(
+                user=user,
+                user_private_key=user_private_key,
+                collection=person.collection,
+                purpose="person_list",
+            )
+        named.append((person, read_identity(keys[person.collection_id], person).name))
+    return named

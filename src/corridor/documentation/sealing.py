@@ -31,9 +31,12 @@ REGISTRY: dict[tuple[str, str], Context] = {
     ("documentation.Collection", "title"): _columns("code", "key_id"),
     ("documentation.Event", "title"): _columns("collection_id", "code"),
     ("documentation.Event", "description"): _columns("collection_id", "code"),
-    ("documentation.Act", "victim"): _columns("event_id", "victim_kind"),
+    ("documentation.Act", "victim"): _columns("event_id", "victim_kind", "victim_person_id"),
     ("documentation.Act", "notes"): _columns("event_id", "victim_kind"),
     ("documentation.Involvement", "person"): _columns("act_id", "event_id", "perpetrator_kind"),
+    ("documentation.Person", "identity"): _columns("collection_id", "code"),
+    ("documentation.Source", "description"): _columns("collection_id", "code", "kind", "person_id"),
+    ("documentation.Information", "statement"): _columns("event_id", "source_id"),
 }
 
 
@@ -52,6 +55,29 @@ def seal_text(key: bytes, version: int, row: models.Model, field: str, text: str
         row=str(row.pk),
         field=field,
         version=version,
+        context=context_of(row, field),
+    )
+
+
+def seal_json(key: bytes, version: int, row: models.Model, field: str, value: dict[str, Any]) -> bytes:
+    return envelopes.seal_json(
+        key,
+        value,
+        model=row._meta.label,
+        row=str(row.pk),
+        field=field,
+        version=version,
+        context=context_of(row, field),
+    )
+
+
+def open_json(key: bytes, row: models.Model, field: str) -> dict[str, Any]:
+    return envelopes.open_json(
+        key,
+        bytes(getattr(row, field)),
+        model=row._meta.label,
+        row=str(row.pk),
+        field=field,
         context=context_of(row, field),
     )
 

@@ -31,6 +31,7 @@ from corridor.documentation.models import (
     Involvement,
     LinkKind,
     PerpetratorKind,
+    Person,
     Precision,
     Site,
     VictimKind,
@@ -288,6 +289,7 @@ class ActInput:
     status_at_end: str = ""
     notes: str = ""
     perpetrator: PerpetratorInput | None = None
+    victim_person: str = ""  # the code of a person of the collection
 
 
 def _counts(data: ActInput) -> tuple[int, int, int]:
@@ -346,7 +348,15 @@ def add_act(*, actor: User, user_private_key: bytes, event: Event, data: ActInpu
         _check_code("methods", method)
     if data.victim_kind not in VictimKind.values:
         raise DocumentationRefused(_("Choose a value from the list."))
-    victim = clean_text(data.victim, required=True, limit=MAX_SHORT)
+    person = None
+    if data.victim_person.strip():
+        if data.victim_kind != VictimKind.PERSON:
+            raise DocumentationRefused(_("Only a victim who is one person can be linked to a person."))
+        code = data.victim_person.strip().upper()
+        person = Person.objects.filter(collection_id=event.collection_id, code=code).first()
+        if person is None:
+            raise DocumentationRefused(_("There is no person with this code in the event's collection."))
+    victim = clean_text(data.victim, required=person is None, limit=MAX_SHORT)
     count_min, count_best, count_max = _counts(data)
     date = parse_date(data.date, required=False)
     site = _check_site(data.site)
@@ -365,6 +375,7 @@ def add_act(*, actor: User, user_private_key: bytes, event: Event, data: ActInpu
         act_type=act_type,
         methods=methods,
         victim_kind=data.victim_kind,
+        victim_person=person,
         count_min=count_min,
         count_best=count_best,
         count_max=count_max,

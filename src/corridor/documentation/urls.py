@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from corridor.documentation import views
+from corridor.documentation import views, views_persons
 
 app_name = "documentation"
 urlpatterns = [
@@ -17,4 +17,14 @@ urlpatterns = [
     path("collections/<uuid:collection_id>/grant/", views.collection_grant, name="collection_grant"),
     path("sites/", views.sites, name="sites"),
     path("sites/new/", views.site_new, name="site_new"),
+]
+urlpatterns += [
+    path("persons/", views_persons.person_list, name="persons"),
+    path("persons/new/", views_persons.person_new, name="person_new"),
+    path("persons/<uuid:person_id>/", views_persons.person, name="person"),
+    path(
+        "persons/<uuid:person_id>/matches/<uuid:match_id>/", views_persons.match_decide, name="match_decide"
+    ),
+    path("sources/new/", views_persons.source_new, name="source_new"),
+    path("events/<uuid:event_id>/information/", views_persons.information_add, name="information_add"),
 ]

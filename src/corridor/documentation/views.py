@@ -30,6 +30,7 @@ from corridor.documentation.forms import (
     EventForm,
     FilterForm,
     GrantForm,
+    InformationForm,
     LinkForm,
     PerpetratorForm,
     SiteForm,
@@ -42,15 +43,15 @@ PAGE_SIZE = 50
 documenters = role_required(Role.DOCUMENTER)
 
 
-def _key(request: HttpRequest) -> bytes:
+def private_key(request: HttpRequest) -> bytes:
     return unlock.user_private_key(request)
 
 
-def _refused(form: forms.Form, exc: Exception) -> None:
+def refuse(form: forms.Form, exc: Exception) -> None:
     form.add_error(None, str(exc))
 
 
-def _once(request: HttpRequest, action: Callable[[], str]) -> tuple[str, bool]:
+def once(request: HttpRequest, action: Callable[[], str]) -> tuple[str, bool]:
     created, repeated = services.carry_out_once(token=request.POST.get("submission", ""), action=action)
     if repeated:
         messages.info(
@@ -71,7 +72,9 @@ def _collections_page(
 ) -> HttpResponse:
     user = staff_user(request)
     collections = list(access.readable_collections(user))
-    titles = reading.collection_titles(user=user, user_private_key=_key(request), collections=collections)
+    titles = reading.collection_titles(
+        user=user, user_private_key=private_key(request), collections=collections
+    )
     context = {
         "collections": [(c, titles[c.pk]) for c in collections],
         "form": form or CollectionForm(),
@@ -96,13 +99,13 @@ def collection_new(request: HttpRequest) -> HttpResponse:
     form = CollectionForm(request.POST)
     if form.is_valid():
         try:
-            _once(
+            once(
                 request,
                 lambda: str(services.create_collection(actor=user, title=form.cleaned_data["title"]).pk),
             )
             return redirect("documentation:collections")
         except services.DocumentationRefused as exc:
-            _refused(form, exc)
+            refuse(form, exc)
     return _collections_page(request, form=form, status=400)
 
 
@@ -121,14 +124,14 @@ def collection_grant(request: HttpRequest, collection_id: uuid.UUID) -> HttpResp
         else:
             try:
                 services.grant_collection(
-                    actor=user, user_private_key=_key(request), collection=collection, grantee=grantee
+                    actor=user, user_private_key=private_key(request), collection=collection, grantee=grantee
                 )
                 messages.success(
                     request, _("The collection was given to %(name)s.") % {"name": grantee.username}
                 )
                 return redirect("documentation:collections")
             except services.DocumentationRefused as exc:
-                _refused(form, exc)
+                refuse(form, exc)
     return _collections_page(request, grant=form, status=400)
 
 
@@ -178,7 +181,7 @@ def events(request: HttpRequest) -> HttpResponse:
             reading.with_list_columns(found).order_by("-earliest", "code")[offset : offset + PAGE_SIZE + 1]
         )
         more = len(rows) > PAGE_SIZE
-        listed = reading.list_page(user=user, user_private_key=_key(request), events=rows[:PAGE_SIZE])
+        listed = reading.list_page(user=user, user_private_key=private_key(request), events=rows[:PAGE_SIZE])
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -195,20 +198,22 @@ def events(request: HttpRequest) -> HttpResponse:
 # --- one event ---------------------------------------------------------------------------------
 
 
-def _event_page(
+def event_page(
     request: HttpRequest,
     event: Event,
     *,
     perpetrator: forms.Form | None = None,
     link: forms.Form | None = None,
+    information: forms.Form | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = staff_user(request)
-    view = reading.event_for_documenter(user=user, user_private_key=_key(request), event=event)
+    view = reading.event_for_documenter(user=user, user_private_key=private_key(request), event=event)
     context = {
         "view": view,
         "perpetrator_form": perpetrator or PerpetratorForm(auto_id="id_perp_%s"),
         "link_form": link or LinkForm(auto_id="id_link_%s"),
+        "information_form": information or InformationForm(auto_id="id_info_%s"),
         "submission_token": receipts.new_token(),
     }
     return render(request, "documentation/event.html", context, status=status)
@@ -218,12 +223,14 @@ def _event_page(
 @documenters
 @keys_handled
 def event(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
-    return _event_page(request, access.get_event_for_documenter(staff_user(request), event_id))
+    return event_page(request, access.get_event_for_documenter(staff_user(request), event_id))
 
 
-def _collection_options(request: HttpRequest, user: User) -> tuple[list[tuple[str, str]], dict[str, Any]]:
+def collection_options(request: HttpRequest, user: User) -> tuple[list[tuple[str, str]], dict[str, Any]]:
     collections = list(access.readable_collections(user))
-    titles = reading.collection_titles(user=user, user_private_key=_key(request), collections=collections)
+    titles = reading.collection_titles(
+        user=user, user_private_key=private_key(request), collections=collections
+    )
     return collection_choices(collections, titles), {str(c.pk): c for c in collections}
 
 
@@ -232,7 +239,7 @@ def _collection_options(request: HttpRequest, user: User) -> tuple[list[tuple[st
 @keys_handled
 def event_new(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
-    options, by_id = _collection_options(request, user)
+    options, by_id = collection_options(request, user)
     if not options:
         messages.info(request, _("Create a collection first, or ask a documenter to give you one."))
         return redirect("documentation:collections")
@@ -250,12 +257,12 @@ def event_new(request: HttpRequest) -> HttpResponse:
                 site=data["site"] or None,
             )
             try:
-                created, _repeated = _once(
+                created, _repeated = once(
                     request,
                     lambda: str(
                         services.record_event_from_testimony(
                             actor=user,
-                            user_private_key=_key(request),
+                            user_private_key=private_key(request),
                             collection=by_id[data["collection"]],
                             data=entry,
                         ).pk
@@ -263,7 +270,7 @@ def event_new(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("documentation:event", event_id=created)
             except services.DocumentationRefused as exc:
-                _refused(form, exc)
+                refuse(form, exc)
     context = {"form": form, "submission_token": receipts.new_token()}
     return render(request, "documentation/event_new.html", context, status=status)
 
@@ -305,19 +312,20 @@ def act_add(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
                 status_at_end=data["status_at_end"],
                 notes=data["notes"],
                 perpetrator=_perpetrator(data),
+                victim_person=data["victim_person"],
             )
             try:
-                _once(
+                once(
                     request,
                     lambda: str(
                         services.add_act(
-                            actor=user, user_private_key=_key(request), event=event, data=entry
+                            actor=user, user_private_key=private_key(request), event=event, data=entry
                         ).pk
                     ),
                 )
                 return redirect("documentation:event", event_id=event.pk)
             except services.DocumentationRefused as exc:
-                _refused(form, exc)
+                refuse(form, exc)
     context = {"event": event, "form": form, "submission_token": receipts.new_token()}
     return render(request, "documentation/act_add.html", context, status=status)
 
@@ -333,18 +341,18 @@ def perpetrator_add(request: HttpRequest, act_id: uuid.UUID) -> HttpResponse:
         entry = _perpetrator(form.cleaned_data)
         assert entry is not None
         try:
-            _once(
+            once(
                 request,
                 lambda: str(
                     services.add_perpetrator(
-                        actor=user, user_private_key=_key(request), act=act, data=entry
+                        actor=user, user_private_key=private_key(request), act=act, data=entry
                     ).pk
                 ),
             )
             return redirect("documentation:event", event_id=act.event_id)
         except services.DocumentationRefused as exc:
-            _refused(form, exc)
-    return _event_page(request, act.event, perpetrator=form, status=400)
+            refuse(form, exc)
+    return event_page(request, act.event, perpetrator=form, status=400)
 
 
 @require_POST
@@ -363,8 +371,8 @@ def event_link(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
                 services.link_events(actor=user, event=event, other=other, kind=form.cleaned_data["kind"])
                 return redirect("documentation:event", event_id=event.pk)
             except services.DocumentationRefused as exc:
-                _refused(form, exc)
-    return _event_page(request, event, link=form, status=400)
+                refuse(form, exc)
+    return event_page(request, event, link=form, status=400)
 
 
 # --- sites --------------------------------------------------------------------------------------
@@ -381,7 +389,7 @@ def site_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                _once(
+                once(
                     request,
                     lambda: str(
                         services.add_site(
@@ -396,7 +404,7 @@ def site_new(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The site was added."))
                 return redirect(reverse("documentation:sites"))
             except services.DocumentationRefused as exc:
-                _refused(form, exc)
+                refuse(form, exc)
     context = {"form": form, "submission_token": receipts.new_token()}
     return render(request, "documentation/site_new.html", context, status=status)
 

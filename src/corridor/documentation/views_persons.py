@@ -1,0 +1,177 @@
+"""Persons, their match proposals, sources and what sources say about an event."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from corridor.accounts.decorators import role_required
+from corridor.accounts.models import Role
+from corridor.cases.views_common import keys_handled, staff_user
+from corridor.documentation import access, persons, reading, services
+from corridor.documentation.forms import InformationForm, MatchForm, PersonForm, SourceForm
+from corridor.documentation.views import collection_options, event_page, once, private_key, refuse
+from corridor.hotline import receipts
+
+PAGE_SIZE = 50
+documenters = role_required(Role.DOCUMENTER)
+
+
+@require_GET
+@documenters
+@keys_handled
+def person_list(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    rows = list(
+        access.readable_persons(user).select_related("collection__key").order_by("-created_at")[:PAGE_SIZE]
+    )
+    named = reading.person_names(user=user, user_private_key=private_key(request), persons=rows)
+    return render(request, "documentation/persons.html", {"named": named})
+
+
+@require_http_methods(["GET", "POST"])
+@documenters
+@keys_handled
+def person_new(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    options, by_id = collection_options(request, user)
+    if not options:
+        return redirect("documentation:collections")
+    form = PersonForm(request.POST if request.method == "POST" else None, collections=options)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            identity = persons.Identity(
+                name=data["name"],
+                aliases=data["aliases"].splitlines(),
+                birth=data["birth"],
+                phone=data["phone"],
+                notes=data["notes"],
+            )
+            try:
+                created, _repeated = once(
+                    request,
+                    lambda: str(
+                        persons.add_person(
+                            actor=user,
+                            user_private_key=private_key(request),
+                            collection=by_id[data["collection"]],
+                            identity=identity,
+                        ).pk
+                    ),
+                )
+                return redirect("documentation:person", person_id=created)
+            except services.DocumentationRefused as exc:
+                refuse(form, exc)
+    context = {"form": form, "submission_token": receipts.new_token()}
+    return render(request, "documentation/person_new.html", context, status=status)
+
+
+def _person_page(
+    request: HttpRequest, person_id: uuid.UUID, *, match_form: forms.Form | None = None, status: int = 200
+) -> HttpResponse:
+    user = staff_user(request)
+    person = access.get_person_for_documenter(user, person_id)
+    view = reading.person_for_documenter(user=user, user_private_key=private_key(request), person=person)
+    context = {"view": view, "match_form": match_form or MatchForm()}
+    return render(request, "documentation/person.html", context, status=status)
+
+
+@require_GET
+@documenters
+@keys_handled
+def person(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    return _person_page(request, person_id)
+
+
+@require_POST
+@documenters
+@keys_handled
+def match_decide(request: HttpRequest, match_id: uuid.UUID, person_id: uuid.UUID) -> HttpResponse:
+    user = staff_user(request)
+    access.get_person_for_documenter(user, person_id)
+    match = access.get_match_for_documenter(user, match_id)
+    if person_id not in {match.person_id, match.other_id}:
+        raise Http404
+    form = MatchForm(request.POST)
+    if form.is_valid():
+        persons.decide_match(actor=user, match=match, same=form.cleaned_data["same"])
+        return redirect("documentation:person", person_id=person_id)
+    return _person_page(request, person_id, match_form=form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@documenters
+@keys_handled
+def source_new(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    options, by_id = collection_options(request, user)
+    if not options:
+        return redirect("documentation:collections")
+    form = SourceForm(request.POST if request.method == "POST" else None, collections=options)
+    status = 200
+    created_code = ""
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                created, _repeated = once(
+                    request,
+                    lambda: str(
+                        persons.add_source(
+                            actor=user,
+                            user_private_key=private_key(request),
+                            collection=by_id[data["collection"]],
+                            kind=data["kind"],
+                            description=data["description"],
+                            person_code=data["person"],
+                        ).code
+                    ),
+                )
+                created_code = created
+                form = SourceForm(collections=options)
+                status = 200
+            except services.DocumentationRefused as exc:
+                refuse(form, exc)
+    context = {"form": form, "created_code": created_code, "submission_token": receipts.new_token()}
+    return render(request, "documentation/source_new.html", context, status=status)
+
+
+@require_POST
+@documenters
+@keys_handled
+def information_add(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
+    user = staff_user(request)
+    event = access.get_event_for_documenter(user, event_id)
+    form = InformationForm(request.POST, auto_id="id_info_%s")
+    if form.is_valid():
+        data = form.cleaned_data
+        entry = persons.InformationInput(
+            source_code=data["source"],
+            connection=data["connection"],
+            reliability=data["reliability"],
+            credibility=data["credibility"],
+            date=data["date"],
+            count=data["count"],
+            statement=data["statement"],
+        )
+        try:
+            once(
+                request,
+                lambda: str(
+                    persons.add_information(
+                        actor=user, user_private_key=private_key(request), event=event, data=entry
+                    ).pk
+                ),
+            )
+            return redirect("documentation:event", event_id=event.pk)
+        except services.DocumentationRefused as exc:
+            refuse(form, exc)
+    return event_page(request, event, information=form, status=400)
