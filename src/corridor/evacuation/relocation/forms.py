@@ -100,10 +100,10 @@ class CaseForm(NoteCleaning, forms.Form):
             (pk, f"{p.get_kind_display()} → {country_name(p.destination)}") for pk, p in self.pathways.items()
         ]
 
-    def partner(self) -> Partner | None:
+    def chosen_partner(self) -> Partner | None:
         return self.partners.get(self.cleaned_data.get("partner") or "")
 
-    def pathway(self) -> Pathway | None:
+    def chosen_pathway(self) -> Pathway | None:
         return self.pathways.get(self.cleaned_data.get("pathway") or "")
 
 

@@ -77,10 +77,10 @@ def _milestones(key: bytes, pathway: Pathway, rows: list[Milestone]) -> list[Mil
         latest[row.kind] = row
     shown = []
     for kind in MilestoneKind:
-        if (row := latest.get(kind.value)) is None:
+        if (entry := latest.get(kind.value)) is None:
             continue
         try:
-            body = sealing.open_row(key, row, "body")
+            body = sealing.open_row(key, entry, "body")
             shown.append(MilestoneView(str(kind.label), str(body.get("date", "")), str(body.get("note", ""))))
         except (CryptoError, ValueError, KeyError):
             shown.append(MilestoneView(str(kind.label), "", None))

@@ -169,14 +169,15 @@ def sign_referral(*, actor: User, user_private_key: bytes, case: Case, referral:
     if not actor.has_role(Role.COORDINATOR):
         raise CaseRefused(_("A coordinator signs referral packets."))
     require_open_case(case)
-    referral = (
+    locked = (
         Referral.objects.select_for_update(of=("self",))
         .select_related("partner", "consent", "approval", "pathway")
         .filter(pk=referral.pk, case=case)
         .first()
     )
-    if referral is None:
+    if locked is None:
         raise CaseRefused(_("This referral is not on this case."))
+    referral = locked
     if bytes(referral.packet):
         raise CaseRefused(_("This packet is already signed."))
     if referral.approval.case_id != case.pk or referral.approval.status != ApprovalStatus.APPROVED:
@@ -212,9 +213,10 @@ def sign_referral(*, actor: User, user_private_key: bytes, case: Case, referral:
 
 def download_packet(*, user: User, user_private_key: bytes, case: Case, referral: Referral) -> bytes:
     """The signed packet, for the partner; refused once consent is withdrawn. Audited."""
-    referral = Referral.objects.select_related("partner", "consent").filter(pk=referral.pk, case=case).first()
-    if referral is None:
+    found = Referral.objects.select_related("partner", "consent").filter(pk=referral.pk, case=case).first()
+    if found is None:
         raise CaseRefused(_("This referral is not on this case."))
+    referral = found
     if not bytes(referral.packet):
         raise CaseRefused(_("This packet is not signed yet."))
     partner = _check_standing(referral)

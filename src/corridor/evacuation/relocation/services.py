@@ -257,9 +257,10 @@ def withdraw_consent(
     """The person took their consent back: no referral to this partner is prepared, signed or
     downloaded from now on (a new consent must be recorded first)."""
     require_relocation_role(actor)
-    consent = Consent.objects.select_for_update().filter(pk=consent.pk, case=case).first()
-    if consent is None:
+    locked = Consent.objects.select_for_update().filter(pk=consent.pk, case=case).first()
+    if locked is None:
         raise CaseRefused(_("This consent is not on this case."))
+    consent = locked
     if consent.withdrawn_at is not None:
         raise CaseRefused(_("This consent was already withdrawn."))
     note = clean_note(note)

@@ -109,7 +109,7 @@ def pathway_add_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             case=case,
             kind=form.cleaned_data["kind"],
             destination=form.cleaned_data["destination"],
-            partner=form.partner(),
+            partner=form.chosen_partner(),
             note=form.cleaned_data["note"],
         )
         return _("The pathway is added.")
@@ -121,7 +121,7 @@ def pathway_add_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def milestone_add_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     def act(user: User, key: bytes, case: Case, form: f.MilestoneForm) -> str:
-        pathway = form.pathway()
+        pathway = form.chosen_pathway()
         assert pathway is not None
         services.record_milestone(
             actor=user,
@@ -141,7 +141,7 @@ def milestone_add_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse
 @require_POST
 def pathway_close_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     def act(user: User, key: bytes, case: Case, form: f.ClosePathwayForm) -> str:
-        pathway = form.pathway()
+        pathway = form.chosen_pathway()
         assert pathway is not None
         services.close_pathway(
             actor=user,
@@ -163,7 +163,7 @@ def pathway_close_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse
 @require_POST
 def consent_add_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     def act(user: User, key: bytes, case: Case, form: f.ConsentForm) -> str:
-        partner = form.partner()
+        partner = form.chosen_partner()
         assert partner is not None
         services.record_consent(
             actor=user,
@@ -202,7 +202,7 @@ def consent_withdraw_view(request: HttpRequest, case_id: uuid.UUID) -> HttpRespo
 @require_POST
 def referral_request_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     def act(user: User, key: bytes, case: Case, form: f.ReferralForm) -> str:
-        partner = form.partner()
+        partner = form.chosen_partner()
         assert partner is not None
         referrals.request_referral(
             actor=user,
@@ -210,7 +210,7 @@ def referral_request_view(request: HttpRequest, case_id: uuid.UUID) -> HttpRespo
             case=case,
             partner=partner,
             fields=form.cleaned_data["fields_sent"],
-            pathway=form.pathway(),
+            pathway=form.chosen_pathway(),
             message=form.cleaned_data["message"],
         )
         return _("The referral is prepared; a coordinator is asked to approve it.")
