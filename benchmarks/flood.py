@@ -44,8 +44,9 @@ def open_thread(port: int) -> str:
 
 
 def wrong_codename(rng: random.Random) -> str:
-    digits = "".join(rng.choice("0123456789") for _ in range(16))
-    return " ".join(digits[i : i + 4] for i in range(0, 16, 4))
+    # The shape of a real codename (20 digits); without the server's key, its tag is a guess.
+    digits = "".join(rng.choice("0123456789") for _ in range(20))
+    return " ".join(digits[i : i + 4] for i in range(0, 20, 4))
 
 
 def person_gets_in(port: int, codename: str, *, give_up_after: float) -> dict[str, Any]:

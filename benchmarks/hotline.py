@@ -42,7 +42,7 @@ INBOX_P95_TARGET_MS = 150
 INBOX_THREADS = 10_000
 INBOX_PAGE_SIZE = 50  # corridor.hotline.views_staff.PAGE_SIZE
 PHOTO_BYTES = 1024 * 1024
-_CODENAME = re.compile(r'class="codename[^"]*"[^>]*>\s*([0-9 ]{19})\s*<')
+_CODENAME = re.compile(r'class="codename[^"]*"[^>]*>\s*([0-9 ]{24})\s*<')
 _THREAD_CODE = re.compile(r"\bH-[A-Z2-9]{6}\b")
 _PARAGRAPH = (
     "My brother found messages on my phone last week and told our father. Since then I am not "
@@ -215,11 +215,13 @@ def argon2_in_process(cost_env: dict[str, str], repeat: int) -> list[float]:
     from corridor.crypto.kdf import Argon2Cost
 
     cost = Argon2Cost(int(cost_env["CORRIDOR_ARGON2_OPSLIMIT"]), int(cost_env["CORRIDOR_ARGON2_MEMLIMIT"]))
-    salt = os.urandom(16)
-    codename.derive(codename.generate_digits(), salt=salt, cost=cost)  # first call pays for page faults
+    salt, tag_key = os.urandom(16), os.urandom(32)
+    codename.derive(
+        codename.generate_digits(tag_key), salt=salt, cost=cost
+    )  # first call pays for page faults
     samples = []
     for _ in range(repeat):
-        text = codename.generate_digits()
+        text = codename.generate_digits(tag_key)
         start = time.perf_counter()
         codename.derive(text, salt=salt, cost=cost)
         samples.append(time.perf_counter() - start)

@@ -147,7 +147,8 @@ def test_an_installation_from_before_key_integrity_migrates_forward(org: dict[st
     secrets = org["secrets"]
     assert isinstance(secrets, dict)
     hotline_public = keys.public_key_of(secrets[OrgKeyKind.HOTLINE])
-    code = codename.generate_digits()
+    # A codename issued before tags: 16 digits, no tag.
+    code = codename.generate_digits(bytes(32))[: len("0000 0000 0000 0000")]
     derived = codename.derive(code, salt=thread_keys.codename_salt(), cost=services.argon2_cost())
 
     executor = MigrationExecutor(connection)

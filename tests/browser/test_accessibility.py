@@ -225,7 +225,7 @@ def test_applicant_pages_pass_axe_and_large_text(
     page.locator('textarea[name="message"]').fill(MESSAGE)
     submit(send)
     codename = page.locator("p.codename").inner_text().strip()
-    assert re.fullmatch(r"\d{4} \d{4} \d{4} \d{4}", codename), codename
+    assert re.fullmatch(r"\d{4} \d{4} \d{4} \d{4} \d{4}", codename), codename
     state("codename")
     answer_newest_thread(olga)
 

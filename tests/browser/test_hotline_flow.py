@@ -132,7 +132,7 @@ def write_request(page: Page, live_server: LiveServer, viewport: str, shoot: Sho
 
     expect(heading(page)).to_have_text("Your message has reached us")
     codename = page.locator(".codename").inner_text().strip()
-    assert re.fullmatch(r"\d{4} \d{4} \d{4} \d{4}", codename), codename
+    assert re.fullmatch(r"\d{4} \d{4} \d{4} \d{4} \d{4}", codename), codename
     check_applicant_page(page, viewport)
     shoot(page, "hotline-codename")
     assert_only_csrf_cookie(page)
@@ -296,7 +296,7 @@ def write_in_russian(page: Page, live_server: LiveServer) -> str:
     page.get_by_label("Ваше сообщение").fill(MESSAGE)
     submit(page.get_by_role("button", name="Отправить", exact=True))
     codename = page.locator(".codename")
-    expect(codename).to_have_text(re.compile(r"^\s*\d{4} \d{4} \d{4} \d{4}\s*$"))
+    expect(codename).to_have_text(re.compile(r"^\s*\d{4} \d{4} \d{4} \d{4} \d{4}\s*$"))
     return codename.inner_text().strip()
 
 

@@ -13,7 +13,7 @@ from tests.browser.conftest import CHROMIUM, NO_CHROMIUM, PageFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)]
 
-CODENAME = re.compile(r"\d{4} \d{4} \d{4} \d{4}")
+CODENAME = re.compile(r"\d{4} \d{4} \d{4} \d{4} \d{4}")
 
 
 def fill_request(page: Page, live_server: LiveServer) -> None:

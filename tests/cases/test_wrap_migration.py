@@ -27,7 +27,8 @@ def test_thread_wraps_move_to_data_keys_with_their_commitments(org: dict[str, ob
 
     olga = make_user(org, "olga", {"operator"})
     olga_private = private_key(olga)
-    code = codename.generate_digits()
+    # A codename issued before tags: 16 digits, no tag.
+    code = codename.generate_digits(bytes(32))[: len("0000 0000 0000 0000")]
     derived = codename.derive(code, salt=thread_keys.codename_salt(), cost=services.argon2_cost())
     conversation, staff = b"\x41" * 32, b"\x42" * 32
     public = {

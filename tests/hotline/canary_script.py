@@ -58,7 +58,7 @@ def run(canaries: dict[str, str], photo: bytes, keyholder: str, password: str) -
         },
     )
     result["request_status"] = sent.status_code
-    match = re.search(r'<p class="codename[^"]*"[^>]*>\s*([\d ]{19})\s*</p>', sent.content.decode())
+    match = re.search(r'<p class="codename[^"]*"[^>]*>\s*([\d ]{24})\s*</p>', sent.content.decode())
     codename = match.group(1) if match else ""
     result["codename"] = codename
 

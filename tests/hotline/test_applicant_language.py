@@ -17,7 +17,7 @@ from tests.hotline.test_public_flow import CODENAME, enter, request_data, submit
 
 pytestmark = pytest.mark.django_db
 
-WORD_CODENAME = re.compile(r'<p class="codename"[^>]*>\s*([a-z]+(?: [a-z]+){5})\s*</p>')
+WORD_CODENAME = re.compile(r'<p class="codename"[^>]*>\s*([a-z]+(?: [a-z]+){6})\s*</p>')
 ENGLISH_WORDS = set(WORDLIST)
 
 
@@ -95,7 +95,7 @@ def test_digit_codenames_keep_at_least_50_bits(org: dict[str, object]) -> None:
     codename = submit(Client(), "ru")
 
     digits = codename.replace(" ", "")
-    assert len(digits) == 16  # 10**16 > 2**53
+    assert len(digits) == 20  # 16 random digits (10**16 > 2**53) and a 4-digit tag
 
 
 def test_staff_home_shows_the_fingerprint_as_words_and_as_digits(

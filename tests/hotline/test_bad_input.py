@@ -41,7 +41,7 @@ REQUIRED = [
     ("has_internal_passport", b"unsure"),
     ("has_foreign_passport", b"unsure"),
 ]
-CODENAME = re.compile(r'<p class="codename[^"]*"[^>]*>\s*([\d ]{19})\s*</p>')
+CODENAME = re.compile(r'<p class="codename[^"]*"[^>]*>\s*([\d ]{24})\s*</p>')
 
 
 # --- building bodies ----------------------------------------------------------------------

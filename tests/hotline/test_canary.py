@@ -251,7 +251,7 @@ def test_the_run_carried_every_canary_through_the_application(canary_run: Canary
     result = canary_run.result
     assert result["landing_status"] == 200
     assert result["request_status"] == 200
-    assert len(result["codename"]) == 19
+    assert len(result["codename"]) == 24
     assert result["staff_saw_message"]
     assert result["staff_saw_safe_contact"]
     assert result["staff_saw_file_name"]

@@ -17,7 +17,7 @@ from tests.hotline.helpers import ROLES_WITHOUT_HOTLINE, make_keyless_operator, 
 
 INTAKE = reverse("hotline_staff:intake")
 CONTACT = "+7 928 000-11-22 (sister's phone)"
-CODENAME = re.compile(r'<p class="secret codename"><code>([0-9 ]{19})</code></p>')
+CODENAME = re.compile(r'<p class="secret codename"><code>([0-9 ]{24})</code></p>')
 
 
 def valid(**overrides: Any) -> dict[str, Any]:

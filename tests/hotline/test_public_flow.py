@@ -28,7 +28,7 @@ from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-CODENAME = re.compile(r'<p class="codename[^"]*"[^>]*>\s*(\d{4} \d{4} \d{4} \d{4})\s*</p>')
+CODENAME = re.compile(r'<p class="codename[^"]*"[^>]*>\s*(\d{4} \d{4} \d{4} \d{4} \d{4})\s*</p>')
 
 
 def applicant_session(client: Client) -> SessionBase:
@@ -228,7 +228,7 @@ def _variants(codename: str) -> dict[str, str]:
     digits = codename.replace(" ", "")
     return {
         "as shown": codename,
-        "dashes": "-".join(digits[i : i + 4] for i in range(0, 16, 4)),
+        "dashes": "-".join(digits[i : i + 4] for i in range(0, 20, 4)),
         "no separators": digits,
         "stray spaces": f"  {digits[:3]} {digits[3:9]}  {digits[9:]} ",
     }

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from corridor.limits.budget import MemoryBudget
+from corridor.limits.budget import LaneTokens, MemoryBudget
 
 
 def wait_until_queued(budget: MemoryBudget, count: int) -> None:
@@ -91,3 +91,66 @@ def test_a_caller_that_gives_up_leaves_the_queue() -> None:
 def test_the_budget_needs_room() -> None:
     with pytest.raises(ValueError):
         MemoryBudget(0)
+
+
+def test_the_slow_lane_always_leaves_room_for_a_fast_call() -> None:
+    budget = MemoryBudget(512)
+    assert budget.acquire(256, timeout=0, slow=True)
+    assert not budget.acquire(256, timeout=0, slow=True)  # the other half is kept for the fast lane
+    assert budget.acquire(256, timeout=0)
+    budget.release(256)
+    budget.release(256, slow=True)
+    assert budget.in_use() == 0
+    assert budget.acquire(256, timeout=0, slow=True)
+
+
+def test_a_fast_call_goes_ahead_of_every_waiting_slow_call() -> None:
+    budget = MemoryBudget(2)
+    assert budget.acquire(1, timeout=0)
+    assert budget.acquire(1, timeout=0)
+    order: list[str] = []
+    lock = threading.Lock()
+
+    def ask(name: str, *, slow: bool) -> None:
+        assert budget.acquire(1, timeout=30, slow=slow)
+        with lock:
+            order.append(name)
+
+    threads = []
+    for n, (name, slow) in enumerate([("guess 1", True), ("guess 2", True), ("person", False)]):
+        thread = threading.Thread(target=ask, args=(name,), kwargs={"slow": slow})
+        thread.start()
+        threads.append(thread)
+        wait_until_queued(budget, n + 1)
+    budget.release(1)
+    threads[2].join()
+    assert order == ["person"]
+    budget.release(1)
+    threads[0].join()
+    budget.release(1, slow=True)
+    threads[1].join()
+    assert order == ["person", "guess 1", "guess 2"]
+
+
+def test_a_budget_for_one_call_serves_the_slow_lane_too() -> None:
+    budget = MemoryBudget(256)
+    assert budget.acquire(256, timeout=0, slow=True)
+    budget.release(256, slow=True)
+    assert budget.in_use() == 0
+
+
+def test_a_codename_has_the_fast_lane_once_a_period() -> None:
+    tokens = LaneTokens(period=60)
+    assert not tokens.recent("a", now=0)
+    tokens.mark("a", now=0)
+    assert tokens.recent("a", now=30)
+    assert not tokens.recent("b", now=30)
+    assert not tokens.recent("a", now=61)
+
+
+def test_lane_tokens_forget_beyond_their_limit() -> None:
+    tokens = LaneTokens(period=60, limit=2)
+    for name in ("a", "b", "c"):
+        tokens.mark(name, now=0)
+    assert not tokens.recent("a", now=1)  # the oldest was dropped to keep memory bounded
+    assert tokens.recent("c", now=1)

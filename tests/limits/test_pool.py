@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -113,6 +114,8 @@ def test_the_service_runs_jobs_for_the_web_workers(service: PoolProcess) -> None
         pool.unwrap_password(blob, "wrong", context=b"ctx")
     with pytest.raises(codename.InvalidCodename):
         pool.derive_codename("not a codename", salt=SALT, cost=CHEAP)
+    slow = pool.derive_codename(text, salt=SALT, cost=CHEAP, lane=pool.SLOW)
+    assert slow == codename.derive(text, salt=SALT, cost=CHEAP)
 
 
 def test_a_stopped_service_means_busy_not_a_crash(service: PoolProcess) -> None:
@@ -134,7 +137,7 @@ def test_keep_alive_comes_from_settings(settings: Any) -> None:
 def test_one_web_thread_never_waits_for_the_pool(settings: Any) -> None:
     """It stays free for pages that need no Argon2id (staff pages in a flood)."""
     settings.CORRIDOR_WEB_THREADS = 4
-    places = pool._thread_places()
+    places, _slow = pool._thread_places()
     for _ in range(3):
         assert places.acquire(blocking=False)
     try:
@@ -144,3 +147,40 @@ def test_one_web_thread_never_waits_for_the_pool(settings: Any) -> None:
         for _ in range(3):
             places.release()
     pool.derive_codename("4821 0937 5512 6604", salt=SALT, cost=CHEAP)
+
+
+def test_guesses_leave_a_place_for_a_real_codename(settings: Any) -> None:
+    """Calls in the slow lane hold all the pool's places but one: a fast call still finds it."""
+    settings.CORRIDOR_WEB_THREADS = 4
+    _places, slow = pool._thread_places()
+    for _ in range(2):
+        assert slow.acquire(blocking=False)
+    try:
+        with pytest.raises(pool.Busy):
+            pool.derive_codename("4821 0937 5512 6604", salt=SALT, cost=CHEAP, lane=pool.SLOW)
+        text = "4821 0937 5512 6604"
+        assert pool.derive_codename(text, salt=SALT, cost=CHEAP) == codename.derive(
+            text, salt=SALT, cost=CHEAP
+        )
+    finally:
+        for _ in range(2):
+            slow.release()
+
+
+def test_a_codename_sent_again_within_the_period_takes_the_slow_lane(settings: Any) -> None:
+    settings.CORRIDOR_WEB_THREADS = 4
+    _places, slow = pool._thread_places()
+    lane = pool.Lane(slow=False, token=f"token-{uuid.uuid4()}")
+    pool.derive_codename("4821 0937 5512 6604", salt=SALT, cost=CHEAP, lane=lane)
+    for _ in range(2):
+        assert slow.acquire(blocking=False)
+    try:
+        # The slow lane is full in this process, so the repeat is turned away.
+        with pytest.raises(pool.Busy):
+            pool.derive_codename("4821 0937 5512 6604", salt=SALT, cost=CHEAP, lane=lane)
+        pool.derive_codename(
+            "4821 0937 5512 6604", salt=SALT, cost=CHEAP, lane=pool.Lane(slow=False, token="other")
+        )
+    finally:
+        for _ in range(2):
+            slow.release()

@@ -122,7 +122,7 @@ class RequestForm(MessageFields):
         label=_("How should your codename look?"),
         choices=[
             ("digits", _("Sixteen digits: can be saved as a phone number in your contacts")),
-            ("words", _("Six English words: easier to remember")),
+            ("words", _("Seven English words: easier to remember")),
         ],
         initial="digits",
         required=False,

@@ -14,11 +14,14 @@ configuration, and is sealed only to public keys that match their pins.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from corridor.accounts import keyring
@@ -46,6 +49,16 @@ class ThreadKeys:
 def codename_salt() -> bytes:
     """Organisation-wide Argon2id salt for codenames: pinned in configuration, not secret."""
     return keyring.codename_salt()
+
+
+def codename_tag_key() -> bytes:
+    """The key of codename tags (corridor.crypto.codename): from configuration, like the integrity key.
+
+    Changing it (CORRIDOR_AUDIT_KEY, or SECRET_KEY when that is unset) leaves every codename
+    valid; codenames issued before the change merely take the pool's slow lane.
+    """
+    base = (settings.CORRIDOR_AUDIT_KEY or settings.SECRET_KEY).encode()
+    return hmac.new(base, b"corridor.codename-tag-key.v1", hashlib.sha256).digest()
 
 
 def owner_of(thread_id: object) -> str:

@@ -191,9 +191,9 @@ class NewThread:
 
 
 def _derive_unused_codename(words: bool) -> tuple[str, codename.CodenameKeys]:
-    salt = thread_keys.codename_salt()
+    salt, tag_key = thread_keys.codename_salt(), thread_keys.codename_tag_key()
     while True:
-        text = codename.generate_words() if words else codename.generate_digits()
+        text = codename.generate_words(tag_key) if words else codename.generate_digits(tag_key)
         derived = pool.derive_codename(text, salt=salt, cost=codename_cost())
         if not Thread.objects.filter(lookup_id=derived.lookup_id).exists():
             return text, derived
@@ -346,11 +346,20 @@ def find_thread_by_codename(text: str) -> ApplicantAccess | None:
         codename.canonical(text)
     except codename.InvalidCodename:
         canonical_ok = False
+    # A codename this server issued goes in the pool's fast lane (once a minute); anything
+    # that may be a guess, in the slow one, so a flood of guesses cannot keep a person out.
+    tag_key = thread_keys.codename_tag_key()
+    lane = (
+        pool.Lane(slow=False, token=codename.lane_token(text, tag_key))
+        if canonical_ok and codename.has_valid_tag(text, tag_key)
+        else pool.SLOW
+    )
     # A malformed codename still costs the same derivation, so timing tells nothing.
     derived = pool.derive_codename(
         text if canonical_ok else "0" * codename.DIGITS,
         salt=thread_keys.codename_salt(),
         cost=codename_cost(),
+        lane=lane,
     )
     thread = (
         Thread.objects.select_related("conversation_key").filter(lookup_id=derived.lookup_id).first()

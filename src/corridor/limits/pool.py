@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from corridor.crypto.errors import UnknownFormat, WrongPassword
 from corridor.crypto.kdf import Argon2Cost
 from corridor.crypto.keys import KeyPair
 from corridor.limits import jobs
-from corridor.limits.budget import MemoryBudget
+from corridor.limits.budget import LaneTokens, MemoryBudget
 from corridor.limits.service import recv_message, send_message
 
 logger = logging.getLogger("corridor.limits")
@@ -50,7 +51,10 @@ class Busy(Exception):
 _service_socket: Path | None = None
 _local: MemoryBudget | None = None
 _local_lock = threading.Lock()
-_places: tuple[int, threading.BoundedSemaphore] | None = None
+_places: tuple[int, threading.BoundedSemaphore, threading.BoundedSemaphore] | None = None
+_tokens: LaneTokens | None = None
+# How long a codename that had the fast lane takes the slow one when sent again.
+LANE_TOKEN_PERIOD_SECONDS = 60.0
 
 
 def use_service(path: Path | None) -> None:
@@ -75,23 +79,31 @@ def _local_budget() -> MemoryBudget:
         return _local
 
 
-def _run_locally(op: str, args: dict[str, Any]) -> dict[str, Any]:
+def _local_tokens() -> LaneTokens:
+    global _tokens
+    with _local_lock:
+        if _tokens is None:
+            _tokens = LaneTokens(LANE_TOKEN_PERIOD_SECONDS)
+        return _tokens
+
+
+def _run_locally(op: str, args: dict[str, Any], *, slow: bool) -> dict[str, Any]:
     budget = _local_budget()
     amount = jobs.memory_needed(op, args)
-    if not budget.acquire(amount, max_wait()):
+    if not budget.acquire(amount, max_wait(), slow=slow):
         raise Busy
     try:
         return jobs.execute(op, args)
     finally:
-        budget.release(amount)
+        budget.release(amount, slow=slow)
 
 
-def _run_in_service(path: Path, op: str, args: dict[str, Any]) -> dict[str, Any]:
+def _run_in_service(path: Path, op: str, args: dict[str, Any], *, slow: bool) -> dict[str, Any]:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(max_wait() + _COMPUTE_ALLOWANCE_SECONDS)
         try:
             sock.connect(str(path))
-            send_message(sock, {"op": op, "args": args})
+            send_message(sock, {"op": op, "args": args, "slow": slow})
             reply = recv_message(sock)
         except (OSError, ValueError) as exc:
             # Only the kind of failure: never the job, which holds a codename or a password.
@@ -106,24 +118,51 @@ def _run_in_service(path: Path, op: str, args: dict[str, Any]) -> dict[str, Any]
     raise Busy
 
 
-def _thread_places() -> threading.BoundedSemaphore:
-    """This process's places in the pool: all its web threads but one (at least one)."""
+def _thread_places() -> tuple[threading.BoundedSemaphore, threading.BoundedSemaphore]:
+    """This process's places in the pool: all its web threads but one (at least one), and of
+    those, the places a call in the slow lane may hold: all but one again (at least one)."""
     global _places
     count = max(1, int(settings.CORRIDOR_WEB_THREADS) - 1)
     with _local_lock:
         if _places is None or _places[0] != count:
-            _places = (count, threading.BoundedSemaphore(count))
-        return _places[1]
+            _places = (
+                count,
+                threading.BoundedSemaphore(count),
+                threading.BoundedSemaphore(max(1, count - 1)),
+            )
+        return _places[1], _places[2]
 
 
-def _run(op: str, args: dict[str, Any]) -> dict[str, Any]:
-    places = _thread_places()
+@dataclass(frozen=True)
+class Lane:
+    """Which lane a call asks for; a fast call with a token has it once per period (LaneTokens)."""
+
+    slow: bool
+    token: str | None = None
+
+
+FAST = Lane(slow=False)
+SLOW = Lane(slow=True)
+
+
+def _run(op: str, args: dict[str, Any], lane: Lane = FAST) -> dict[str, Any]:
+    tokens = _local_tokens()
+    slow = lane.slow or (lane.token is not None and tokens.recent(lane.token))
+    places, slow_places = _thread_places()
     if not places.acquire(blocking=False):
+        raise Busy
+    # A guess may not take this process's last place: a real codename could not get in.
+    if slow and not slow_places.acquire(blocking=False):
+        places.release()
         raise Busy
     try:
         if _service_socket is not None:
-            return _run_in_service(_service_socket, op, args)
-        return _run_locally(op, args)
+            result = _run_in_service(_service_socket, op, args, slow=slow)
+        else:
+            result = _run_locally(op, args, slow=slow)
+        if lane.token is not None and not slow:
+            tokens.mark(lane.token)
+        return result
     except jobs.JobFailed as failed:
         if failed.code == "wrong_password":
             raise WrongPassword("password does not unwrap this key") from None
@@ -131,14 +170,17 @@ def _run(op: str, args: dict[str, Any]) -> dict[str, Any]:
             raise codename.InvalidCodename("not a codename") from None
         raise UnknownFormat("the wrap cannot be read") from None
     finally:
+        if slow:
+            slow_places.release()
         places.release()
 
 
-def derive_codename(text: str, *, salt: bytes, cost: Argon2Cost) -> codename.CodenameKeys:
-    """codename.derive, in the pool; raises Busy."""
+def derive_codename(text: str, *, salt: bytes, cost: Argon2Cost, lane: Lane = FAST) -> codename.CodenameKeys:
+    """codename.derive, in the pool, in the given lane; raises Busy."""
     result = _run(
         jobs.DERIVE_CODENAME,
         {"text": text, "salt": jobs.b64(salt), "opslimit": cost.opslimit, "memlimit": cost.memlimit},
+        lane,
     )
     keypair = KeyPair(public=jobs.unb64(result["public"]), private=jobs.unb64(result["private"]))
     return codename.CodenameKeys(lookup_id=str(result["lookup_id"]), keypair=keypair)

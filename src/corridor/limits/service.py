@@ -95,11 +95,12 @@ class PoolService:
             conn.settimeout(_READ_TIMEOUT)
             request = recv_message(conn)
             op, args = str(request.get("op")), request.get("args")
-            if not isinstance(args, dict):
+            slow = request.get("slow", False)
+            if not isinstance(args, dict) or not isinstance(slow, bool):
                 raise ValueError("malformed job")
             amount = jobs.memory_needed(op, args)
             conn.settimeout(None)
-            if not self.budget.acquire(amount, self.max_wait):
+            if not self.budget.acquire(amount, self.max_wait, slow=slow):
                 send_message(conn, {"busy": True})
                 return
             try:
@@ -107,7 +108,7 @@ class PoolService:
                     return
                 reply = self._run(op, args)
             finally:
-                self.budget.release(amount)
+                self.budget.release(amount, slow=slow)
             send_message(conn, reply)
         except (OSError, ValueError, KeyError, ConnectionError):
             with contextlib.suppress(OSError):
