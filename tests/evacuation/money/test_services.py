@@ -166,7 +166,7 @@ def test_only_coordinators_open_lines_and_names_are_unique(alice: User, carol: U
     for bad in ({"kind": "x"}, {"currency": "eur"}, {"amount": "-1"}, {"name": "x" * 61}, {"name": " "}):
         fields: dict[str, str] = {"name": "Fund C", "kind": "donor", "currency": "EUR", "amount": "10"} | bad
         with pytest.raises(CaseRefused):
-            money.open_budget_line(actor=carol, **fields)  # type: ignore[arg-type]
+            money.open_budget_line(actor=carol, **fields)
     assert list(BudgetLine.objects.values_list("name", flat=True)) == ["Fund B"]
     assert AuditEvent.objects.filter(action="money.budget_line_opened").count() == 1
 

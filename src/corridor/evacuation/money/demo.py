@@ -35,7 +35,7 @@ COSTS: dict[str, list[tuple[str, str, str, str, int]]] = {
     Stage.RELOCATING: [("documents", "6000", "RUB", "Заграничный паспорт: пошлина", 20)],
     Stage.DEPARTED: [("visas_tickets", "260", "EUR", "Билет на самолёт", 10)],
 }
-LATER = [Stage.SCREENING, Stage.VETTING, Stage.PLANNING, Stage.IN_TRANSIT, Stage.SHELTERED]
+LATER: list[str] = [Stage.SCREENING, Stage.VETTING, Stage.PLANNING, Stage.IN_TRANSIT, Stage.SHELTERED]
 LATER += [Stage.RELOCATING, Stage.DEPARTED, Stage.ARRIVED, Stage.FOLLOW_UP]
 
 

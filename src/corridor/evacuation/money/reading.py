@@ -33,10 +33,8 @@ def counted() -> Q:
 def state_of(expense: Expense) -> str:
     if expense.approval is None or expense.approval.status == ApprovalStatus.APPROVED:
         return SPENT
-    return {
-        ApprovalStatus.PENDING: WAITING,
-        ApprovalStatus.REJECTED: REJECTED,
-    }.get(expense.approval.status, WITHDRAWN)
+    waiting_or_not: dict[str, str] = {ApprovalStatus.PENDING: WAITING, ApprovalStatus.REJECTED: REJECTED}
+    return waiting_or_not.get(expense.approval.status, WITHDRAWN)
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Min, QuerySet, Sum
@@ -123,7 +125,7 @@ def suppress(cells: list[Cell], totals: dict[str, CurrencyTotal], minimum: int) 
             min(shown, key=lambda c: (c.people, c.amount)).suppressed = True
 
 
-def departure_durations(case_ids: Iterable[object] | QuerySet[Expense]) -> list[timedelta]:
+def departure_durations(case_ids: Iterable[uuid.UUID | str] | QuerySet[Any]) -> list[timedelta]:
     """Per person who departed: the time from the case's opening (intake) to its first move to departed."""
     rows = (
         StageChange.objects.filter(to_stage=Stage.DEPARTED, case_id__in=case_ids)
