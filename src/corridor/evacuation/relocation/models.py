@@ -96,7 +96,7 @@ class Pathway(models.Model):
 class MilestoneKind(models.TextChoices):
     DOCUMENTS = "documents", _("Documents gathered")
     APPLIED = "applied", _("Applied")
-    INTERVIEW = "interview", _("Interview")
+    INTERVIEW = "interview", _("Embassy interview")
     VISA = "visa", _("Visa issued")
     TICKETS = "tickets", _("Tickets bought")
     DEPARTED = "departed", _("Departed")
