@@ -82,7 +82,10 @@ def _flood(
     inst: Installation, *, clients: int, seconds: float, workers: int, person_every: float
 ) -> dict[str, Any]:
     with running_server(inst, workers=workers) as server:
-        codename = open_thread(server.port)
+        # One person per visit: a codename that had the fast lane takes the slow one for a minute
+        # (corridor.limits.budget.LaneTokens), and the person coming back is a different one each time.
+        visits = int(seconds // (person_every + 1)) + 2
+        codenames = [open_thread(server.port) for _ in range(visits)]
         time.sleep(2)  # let the request's memory go back before measuring the baseline
         baseline = group_rss_bytes(server.process.pid)
         sampler = PeakSampler(server.process.pid)
@@ -116,8 +119,8 @@ def _flood(
             thread.start()
         people = []
         time.sleep(min(5.0, seconds / 4))  # the flood fills every queue first
-        while time.perf_counter() - started < seconds:
-            people.append(person_gets_in(server.port, codename, give_up_after=30))
+        while time.perf_counter() - started < seconds and codenames:
+            people.append(person_gets_in(server.port, codenames.pop(), give_up_after=30))
             time.sleep(person_every)
         stop.set()
         for thread in threads:
