@@ -271,3 +271,13 @@ def test_the_spend_subject_rounds_up_to_whole_units() -> None:
     assert money.needs_approval(Decimal("300.00"), "EUR") is False
     assert money.needs_approval(Decimal("300.01"), "EUR") is True
     assert ApprovalStatus.APPROVED == "approved"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_deleting_a_case_takes_its_expenses_and_their_approvals(
+    alice: User, case: Case, line: BudgetLine
+) -> None:
+    spend(alice, case, line, "700")
+    Case.objects.filter(pk=case.pk).delete()
+    assert not Expense.objects.exists()
+    assert BudgetLine.objects.filter(pk=line.pk).exists()

@@ -72,8 +72,9 @@ class Expense(models.Model):
     # The first day of the month the money was spent: the exact date (a travel date, often)
     # is in the envelope.
     month = models.DateField()
+    # Approvals are append-only and go only with their case, as the expense does.
     approval = models.ForeignKey(
-        "cases.Approval", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "cases.Approval", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
