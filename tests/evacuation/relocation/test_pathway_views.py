@@ -313,3 +313,30 @@ def test_the_panel_is_for_caseworkers_and_coordinators(
     hers = open_case(olga, None)
     page = signed_in(olga).get(reverse("cases:case", args=[hers.pk])).content.decode()
     assert "Relocation abroad" not in page
+
+
+def test_the_section_and_its_refusals_speak_russian(
+    signed_in: SignedIn, settings: Any, alice: User, carol: User, case: Case, partner: Partner
+) -> None:
+    _pathway(alice, case, partner)
+    client = signed_in(alice)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    page = client.get(reverse("cases:case", args=[case.pk])).content.decode()
+    for text in (
+        "Выезд за границу",
+        "Гуманитарная виза",
+        "Германия",
+        "Записать согласие",
+        "Подготовить передачу",
+    ):
+        assert text in page
+    assert "Relocation abroad" not in page
+    response = client.post(
+        reverse("relocation:consent_add", args=[case.pk]),
+        {"partner": str(partner.pk), "given_on": "2999-01-01", "channel": "call"},
+    )
+    assert response.status_code == 400
+    assert "Согласие не может быть дано в будущем." in response.content.decode()
+    coordinator = signed_in(carol)
+    coordinator.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    assert "Организации-партнёры" in coordinator.get(reverse("relocation:partners")).content.decode()
