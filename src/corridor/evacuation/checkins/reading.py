@@ -76,11 +76,17 @@ def state_of(schedule: CheckInSchedule | None, now: datetime | None = None) -> S
     )
 
 
-def page_forms(case: Case, schedule: CheckInSchedule | None, **bound: Any) -> dict[str, Any]:
-    """The two forms of the panel and the case's check-in page, each with its own field ids."""
+def page_forms(
+    case: Case,
+    schedule: CheckInSchedule | None,
+    *,
+    log_form: forms.LogCheckInForm | None = None,
+    schedule_form: forms.ScheduleForm | None = None,
+) -> dict[str, Any]:
+    """The two forms of the panel and the case's check-in page (bound ones kept), each with its own ids."""
     token = receipts.new_token()
-    log = bound.get("log") or forms.LogCheckInForm(initial={"submission": token})
-    plan = bound.get("schedule") or forms.ScheduleForm.for_schedule(schedule, case, token)
+    log = log_form or forms.LogCheckInForm(initial={"submission": token})
+    plan = schedule_form or forms.ScheduleForm.for_schedule(schedule, case, token)
     log.auto_id, plan.auto_id = "id_checkin_%s", "id_schedule_%s"
     return {"log_form": log, "schedule_form": plan}
 

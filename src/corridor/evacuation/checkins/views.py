@@ -13,7 +13,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django import forms as django_forms
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
@@ -43,7 +42,12 @@ def _staff_view(view: View) -> View:
 
 
 def _case_page(
-    request: HttpRequest, case: Case, *, status: int = 200, **bound: django_forms.Form
+    request: HttpRequest,
+    case: Case,
+    *,
+    status: int = 200,
+    log_form: LogCheckInForm | None = None,
+    schedule_form: ScheduleForm | None = None,
 ) -> HttpResponse:
     """The case's check-ins with their notes (one audited opening of the case key) and the forms."""
     user = staff_user(request)
@@ -57,13 +61,13 @@ def _case_page(
         "state": reading.state_of(schedule),
         "entries": reading.entries(key, reading.recent(case)),
         "closed": case.stage == "closed",
-        **reading.page_forms(case, schedule, **bound),
+        **reading.page_forms(case, schedule, log_form=log_form, schedule_form=schedule_form),
     }
     return render(request, "checkins/case.html", context, status=status)
 
 
 def _post(
-    request: HttpRequest, case_id: uuid.UUID, name: str, form: django_forms.Form, act: Action
+    request: HttpRequest, case_id: uuid.UUID, form: LogCheckInForm | ScheduleForm, act: Action
 ) -> HttpResponse:
     """Parse, act once per token, redirect to the case page; a bad form or a refusal gives 400."""
     user = staff_user(request)
@@ -92,7 +96,9 @@ def _post(
         else:
             messages.success(request, done)
             return redirect("cases:case", case_id=case.pk)
-    return _case_page(request, case, status=400, **{name: form})
+    if isinstance(form, LogCheckInForm):
+        return _case_page(request, case, status=400, log_form=form)
+    return _case_page(request, case, status=400, schedule_form=form)
 
 
 @_staff_view
@@ -132,7 +138,7 @@ def schedule_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         )
         return _("Check-ins are running.") if schedule.active else _("Check-ins are paused.")
 
-    return _post(request, case_id, "schedule", ScheduleForm(request.POST, stage=case.stage), act)
+    return _post(request, case_id, ScheduleForm(request.POST, stage=case.stage), act)
 
 
 @_staff_view
@@ -151,4 +157,4 @@ def log_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             return _("The check-in is logged: the caseworker and the coordinators are alerted.")
         return _("The check-in is logged.")
 
-    return _post(request, case_id, "log", LogCheckInForm(request.POST), act)
+    return _post(request, case_id, LogCheckInForm(request.POST), act)
