@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
@@ -277,9 +277,9 @@ class PerpetratorInput:
 @dataclass(frozen=True)
 class ActInput:
     act_type: str
-    methods: list[str]
     victim_kind: str
     victim: str
+    methods: list[str] = field(default_factory=list)
     count_min: int | None = None
     count_best: int | None = None
     count_max: int | None = None
