@@ -412,3 +412,22 @@ def test_the_same_referral_form_twice_creates_one(
     assert client.post(url, data).status_code == 302
     assert client.post(url, data).status_code == 302
     assert Referral.objects.count() == 1
+
+
+def test_a_coordinator_without_the_signing_key_is_told_so(
+    signed_in: SignedIn, org: dict[str, object], alice: User, carol: User, case: Case, partner: Partner
+) -> None:
+    from corridor.accounts.models import KeyWrap, Role
+    from corridor.cases import grants
+    from tests.conftest import make_user
+
+    cora = make_user(org, "cora", {Role.COORDINATOR})
+    KeyWrap.objects.filter(user=cora, org_key__kind=OrgKeyKind.SIGNING).delete()
+    grants.grant_case_access(actor=alice, user_private_key=private_key(alice), case=case, grantee=cora)
+    made = _approved_referral(alice, carol, case, partner)
+    response = signed_in(cora).post(
+        reverse("relocation:referral_sign", args=[case.pk]), {"referral": str(made.pk)}
+    )
+    assert response.status_code == 400
+    assert "signing key" in response.content.decode()
+    assert not bytes(Referral.objects.get(pk=made.pk).packet)

@@ -184,9 +184,14 @@ def sign_referral(*, actor: User, user_private_key: bytes, case: Case, referral:
         raise CaseRefused(_("A coordinator must approve this referral first."))
     partner = _check_standing(referral)
     public = partner_public_key(partner)
-    signing_seed = keyring.unseal_org_key(
-        user=actor, user_private_key=user_private_key, kind=OrgKeyKind.SIGNING
-    )
+    try:
+        signing_seed = keyring.unseal_org_key(
+            user=actor, user_private_key=user_private_key, kind=OrgKeyKind.SIGNING
+        )
+    except keyring.KeyUnavailable:
+        raise CaseRefused(
+            _("You do not hold the organisation's signing key: ask a colleague who does.")
+        ) from None
     key = open_case_key(user=actor, user_private_key=user_private_key, case=case, purpose="referral")
     now = _now()
     packet = packets.build_packet(
