@@ -41,7 +41,7 @@ def test_an_expense_under_the_threshold_counts_at_once(alice: User, case: Case, 
     key = open_case_key(user=alice, user_private_key=private_key(alice), case=case, purpose="t")
     [row] = reading.case_rows(key, case)
     assert row.description == "Bus ticket to the city"
-    assert row.spent_on == "2026-11-20"
+    assert row.spent_on == date(2026, 11, 20)
 
 
 @time_machine.travel(NOW, tick=False)

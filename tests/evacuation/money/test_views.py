@@ -80,6 +80,7 @@ def test_adding_an_expense_from_the_case_page(
     assert "Two nights in a hostel" in body
     assert "Hostel on the ring road" in body
     assert "1250.50 RUB" in body
+    assert "2026-11-21" in body  # the exact date, from the envelope
 
     AuditEvent.objects.filter(action="cases.case_decrypted").delete()
     download = client.get(reverse("money:receipt", kwargs={"expense_id": expense.pk}))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.core.files.storage import default_storage
@@ -44,7 +45,7 @@ class ExpenseRow:
     state_label: str
     description: str = ""
     payee: str = ""
-    spent_on: str = ""
+    spent_on: date | None = None
     unreadable: bool = False
 
 
@@ -52,6 +53,13 @@ def row(expense: Expense) -> ExpenseRow:
     """What anyone who sees the expense may see: plain columns only."""
     state = state_of(expense)
     return ExpenseRow(expense=expense, state=state, state_label=str(STATE_LABELS[state]))
+
+
+def _date(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
 
 
 def case_rows(key: bytes, case: Case) -> list[ExpenseRow]:
@@ -71,7 +79,7 @@ def case_rows(key: bytes, case: Case) -> list[ExpenseRow]:
                     **plain.__dict__,
                     "description": str(details.get("description", "")),
                     "payee": str(details.get("payee", "")),
-                    "spent_on": str(details.get("spent_on", "")),
+                    "spent_on": _date(details.get("spent_on")),
                 }
             )
         )
