@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -163,3 +164,15 @@ def test_a_second_done_changes_nothing(olga: User, alice: User, signed_in: Signe
     response = client.post(url, follow=True)
     assert "This task is already done." in response.content.decode()
     assert AuditEvent.objects.filter(action="cases.task_done").count() == 1
+
+
+def test_a_task_form_sent_twice_adds_one_task(olga: User, alice: User, signed_in: SignedIn) -> None:
+    case = open_case(olga, alice)
+    client = signed_in(alice)
+    page = client.get(reverse("cases:case", kwargs={"case_id": case.pk})).content.decode()
+    token = re.search(r'class="task-form"[^>]*>.*?name="submission" value="([^"]+)"', page, re.S)
+    assert token is not None
+    fields = form(alice, submission=token.group(1))
+    assert client.post(add_url(case), fields).status_code == 302
+    assert client.post(add_url(case), fields).status_code == 302
+    assert Task.objects.filter(case=case).count() == 1

@@ -3,6 +3,7 @@ audit / bad input changes nothing."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -183,3 +184,16 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(
     written = AuditEvent.objects.filter(target_id=str(case.pk))
     assert not written.filter(action__startswith="cases.vetting").exists()
     assert not written.filter(action__in=["cases.red_flag_raised", "cases.approval_requested"]).exists()
+
+
+def test_a_vetting_form_sent_twice_is_carried_out_once(case: Case, alice: User, signed_in: SignedIn) -> None:
+    client = signed_in(alice)
+    page = client.get(url("vetting", case)).content.decode()
+    token = re.search(r'name="submission" value="([^"]+)"', page)
+    assert token is not None
+    fields = {"text": "Confirmed by his sister.", "submission": token.group(1)}
+    first = client.post(url("vetting_interview", case), fields)
+    again = client.post(url("vetting_interview", case), fields)
+    assert (first.status_code, again.status_code) == (302, 302)
+    assert VettingRecord.objects.filter(case=case).count() == 1
+    assert "sent twice" in client.get(url("vetting", case)).content.decode()

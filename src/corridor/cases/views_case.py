@@ -13,10 +13,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,7 +22,7 @@ from corridor.accounts import unlock
 from corridor.accounts.access import user_id_for_username
 from corridor.accounts.decorators import role_required
 from corridor.accounts.models import User
-from corridor.cases import access, grants, reading, rules, services, views_tasks, workflow
+from corridor.cases import access, grants, once, reading, rules, services, views_tasks, workflow
 from corridor.cases.forms_case import (
     ApprovalDecideForm,
     ApprovalRequestForm,
@@ -41,7 +39,7 @@ from corridor.cases.forms_case import (
     RevokeForm,
     RiskForm,
 )
-from corridor.cases.models import Approval, ApprovalKind, Case, CaseFlag, FlagKind, FormReceipt, Stage
+from corridor.cases.models import Approval, ApprovalKind, Case, CaseFlag, FlagKind, Stage
 from corridor.cases.views_common import View, keys_handled, staff_user
 from corridor.hotline import receipts
 from corridor.hotline.models import Urgency
@@ -122,27 +120,18 @@ def _post(
     user = staff_user(request)
     case = access.get_case_for_staff(user, case_id)
     if form.is_valid():
-        token = request.POST.get("submission", "")
-        lookup = receipts.submission_keys(token=token, browser_secret="", content={})
-        repeated = _("This was already done: the form was sent twice, and nothing was done again.")
-        if lookup and FormReceipt.objects.filter(lookup_id=lookup[0].lookup_id).exists():
-            messages.info(request, repeated)
-            return redirect("cases:case", case_id=case.pk)
         try:
-            with transaction.atomic():
-                done = action(user, unlock.user_private_key(request), case, form.cleaned_data)
-                if lookup:
-                    now = timezone.now()
-                    FormReceipt.objects.filter(created_at__lt=now - receipts.RECEIPT_LIFETIME).delete()
-                    FormReceipt.objects.create(lookup_id=lookup[0].lookup_id, created_at=now)
+            done = once.carry_out_once(
+                request.POST.get("submission", ""),
+                lambda: action(user, unlock.user_private_key(request), case, form.cleaned_data),
+            )
         except services.CaseRefused as exc:
             form.add_error(None, str(exc))
-        except IntegrityError:
-            # A double tap: the other request carried the form out and stored its receipt first.
-            messages.info(request, repeated)
-            return redirect("cases:case", case_id=case.pk)
         else:
-            messages.success(request, done)
+            if done.repeated:
+                messages.info(request, once.REPEATED)
+            else:
+                messages.success(request, str(done.result))
             return redirect("cases:case", case_id=case.pk)
     return _render_case(request, case, replace(CaseForms(), **{name: form}), status=400)
 

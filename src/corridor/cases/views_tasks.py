@@ -13,12 +13,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from corridor.accounts import unlock
 from corridor.accounts.decorators import role_required
-from corridor.cases import access, grants, tasks
+from corridor.cases import access, grants, once, tasks
 from corridor.cases.forms_tasks import TaskForm
 from corridor.cases.keys import KeyLocked
 from corridor.cases.models import Case
 from corridor.cases.services import CaseRefused
 from corridor.cases.views_common import staff_user
+from corridor.hotline import receipts
 
 
 def task_form(case: Case, data: dict[str, str] | None = None) -> TaskForm:
@@ -47,24 +48,33 @@ def task_add_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = staff_user(request)
     case = access.get_case_for_staff(user, case_id)
     form = task_form(case, request.POST)
+    token = request.POST.get("submission", "")
     if form.is_valid():
         try:
-            tasks.add_task(
-                actor=user,
-                user_private_key=unlock.user_private_key(request),
-                case=case,
-                title=form.cleaned_data["title"],
-                assignee=form.assignee_user(),
-                due_at=form.cleaned_data["due_at"],
+            done = once.carry_out_once(
+                token,
+                lambda: tasks.add_task(
+                    actor=user,
+                    user_private_key=unlock.user_private_key(request),
+                    case=case,
+                    title=form.cleaned_data["title"],
+                    assignee=form.assignee_user(),
+                    due_at=form.cleaned_data["due_at"],
+                ),
             )
         except CaseRefused as exc:
             form.add_error(None, str(exc))
         except KeyLocked:
             raise PermissionDenied from None
         else:
-            messages.success(request, _("The task is added."))
+            if done.repeated:
+                messages.info(request, once.REPEATED)
+            else:
+                messages.success(request, _("The task is added."))
             return redirect("cases:case", case_id=case.pk)
-    return render(request, "cases/task_add.html", {"case": case, "form": form}, status=400)
+    # Nothing was done: the corrected form may use the same token.
+    context = {"case": case, "form": form, "submission_token": token or receipts.new_token()}
+    return render(request, "cases/task_add.html", context, status=400)
 
 
 @role_required(*access.CASE_ROLES)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from corridor.accounts import unlock
 from corridor.accounts.decorators import role_required
-from corridor.cases import access, vetting, workflow
+from corridor.cases import access, once, vetting, workflow
 from corridor.cases.forms_vetting import (
     CheckForm,
     InterviewForm,
@@ -25,6 +26,7 @@ from corridor.cases.forms_vetting import (
 from corridor.cases.models import ApprovalKind, Case
 from corridor.cases.services import CaseRefused
 from corridor.cases.views_common import keys_handled, staff_user
+from corridor.hotline import receipts
 
 
 @dataclass
@@ -54,6 +56,8 @@ def _render(request: HttpRequest, case: Case, page_forms: VettingForms, *, statu
         "view": view,
         "forms": page_forms,
         "may_decide": view.approval is not None and workflow.may_decide(user, view.approval),
+        # One-time token in every form: the same form sent twice is carried out once.
+        "submission_token": receipts.new_token(),
     }
     return render(request, "cases/vetting.html", context, status=status)
 
@@ -67,6 +71,19 @@ def _rerender_with(request: HttpRequest, case: Case, name: str, form: forms.Form
 
 def _refused(request: HttpRequest, case: Case, exc: CaseRefused) -> HttpResponse:
     messages.error(request, str(exc))
+    return redirect("cases:vetting", case_id=case.pk)
+
+
+def _carry_out(request: HttpRequest, case: Case, action: Callable[[], object], done: str) -> HttpResponse:
+    """The form's service call, once per form sent (corridor.cases.once); back to the vetting page."""
+    try:
+        outcome = once.carry_out_once(request.POST.get("submission", ""), action)
+    except CaseRefused as exc:
+        return _refused(request, case, exc)
+    if outcome.repeated:
+        messages.info(request, once.REPEATED)
+    else:
+        messages.success(request, done)
     return redirect("cases:vetting", case_id=case.pk)
 
 
@@ -87,14 +104,14 @@ def check_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     form = CheckForm(request.POST)
     if not form.is_valid():
         return _rerender_with(request, case, "check", form)
-    try:
-        vetting.record_check(
+    return _carry_out(
+        request,
+        case,
+        lambda: vetting.record_check(
             actor=user, case=case, item=form.cleaned_data["item"], result=form.cleaned_data["result"]
-        )
-    except CaseRefused as exc:
-        return _refused(request, case, exc)
-    messages.success(request, _("The checklist is updated."))
-    return redirect("cases:vetting", case_id=case.pk)
+        ),
+        _("The checklist is updated."),
+    )
 
 
 @role_required(*vetting.VETTING_ROLES)
@@ -106,14 +123,14 @@ def reference_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     form = ReferenceForm(request.POST)
     if not form.is_valid():
         return _rerender_with(request, case, "reference", form)
-    try:
-        vetting.add_reference(
+    return _carry_out(
+        request,
+        case,
+        lambda: vetting.add_reference(
             actor=user, user_private_key=unlock.user_private_key(request), case=case, **form.cleaned_data
-        )
-    except CaseRefused as exc:
-        return _refused(request, case, exc)
-    messages.success(request, _("The reference is saved."))
-    return redirect("cases:vetting", case_id=case.pk)
+        ),
+        _("The reference is saved."),
+    )
 
 
 @role_required(*vetting.VETTING_ROLES)
@@ -125,17 +142,17 @@ def interview_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     form = InterviewForm(request.POST)
     if not form.is_valid():
         return _rerender_with(request, case, "interview", form)
-    try:
-        vetting.add_interview(
+    return _carry_out(
+        request,
+        case,
+        lambda: vetting.add_interview(
             actor=user,
             user_private_key=unlock.user_private_key(request),
             case=case,
             text=form.cleaned_data["text"],
-        )
-    except CaseRefused as exc:
-        return _refused(request, case, exc)
-    messages.success(request, _("The interview notes are saved."))
-    return redirect("cases:vetting", case_id=case.pk)
+        ),
+        _("The interview notes are saved."),
+    )
 
 
 @role_required(*vetting.VETTING_ROLES)
@@ -147,18 +164,18 @@ def red_flag_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     form = RedFlagForm(request.POST)
     if not form.is_valid():
         return _rerender_with(request, case, "red_flag", form)
-    try:
-        vetting.raise_red_flag(
+    return _carry_out(
+        request,
+        case,
+        lambda: vetting.raise_red_flag(
             actor=user,
             user_private_key=unlock.user_private_key(request),
             case=case,
             code=form.cleaned_data["code"],
             note=form.cleaned_data["note"],
-        )
-    except CaseRefused as exc:
-        return _refused(request, case, exc)
-    messages.success(request, _("The red flag is recorded."))
-    return redirect("cases:vetting", case_id=case.pk)
+        ),
+        _("The red flag is recorded."),
+    )
 
 
 @role_required(*vetting.VETTING_ROLES)
@@ -170,15 +187,15 @@ def request_decision_view(request: HttpRequest, case_id: uuid.UUID) -> HttpRespo
     form = RequestDecisionForm(request.POST)
     if not form.is_valid():
         return _rerender_with(request, case, "request_decision", form)
-    try:
-        workflow.request_approval(
+    return _carry_out(
+        request,
+        case,
+        lambda: workflow.request_approval(
             actor=user,
             user_private_key=unlock.user_private_key(request),
             case=case,
             kind=ApprovalKind.VETTING,
             note=form.cleaned_data["note"],
-        )
-    except CaseRefused as exc:
-        return _refused(request, case, exc)
-    messages.success(request, _("The vetting decision is requested: two colleagues must approve it."))
-    return redirect("cases:vetting", case_id=case.pk)
+        ),
+        _("The vetting decision is requested: two colleagues must approve it."),
+    )
