@@ -181,6 +181,22 @@ def test_a_receipt_over_the_size_limit_is_413(
     assert not Expense.objects.exists()
 
 
+def test_a_body_cut_short_is_400(signed_in: SignedIn, alice: User, case: Case, line: BudgetLine) -> None:
+    fields = "".join(
+        f'--XYZ\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in form(line).items()
+    )
+    body = (
+        fields
+        + '--XYZ\r\nContent-Disposition: form-data; name="receipt"; filename="r.pdf"\r\n\r\n%PDF-1.4 cut'
+    )
+    response = signed_in(alice).generic(
+        "POST", add_url(case), body.encode(), content_type="multipart/form-data; boundary=XYZ"
+    )
+    assert response.status_code == 400
+    assert not Expense.objects.exists()
+
+
 def test_a_closed_line_or_case_refuses_the_expense(
     signed_in: SignedIn, alice: User, carol: User, case: Case, line: BudgetLine
 ) -> None:
