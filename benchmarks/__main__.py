@@ -10,13 +10,14 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks import cases, crypto, hotline, integrity, money
+from benchmarks import cases, crypto, evacuation, hotline, integrity, money
 
 PARTS: dict[str, Callable[[], dict[str, Any]]] = {
     "crypto": crypto.run,
     "hotline": hotline.run,
     "integrity": integrity.run,
     "cases": cases.run,
+    "evacuation": evacuation.run,
     "money": money.run,
 }
 

@@ -45,6 +45,28 @@ DUE_IN = {
     WarningKind.CHECK_HOUSE: timedelta(hours=2),
 }
 LIVE_LEGS = (MovementStatus.PLANNED, MovementStatus.UNDER_WAY)
+# Only the columns the report shows or binds: a case's card, a house's name and state, a
+# user's name (a user row carries keys and hashes the report has no use for).
+_HOUSE = ("code_name", "region", "compromised_at")
+_CARD = ("code", "stage", "region", "caseworker__username")
+EXPOSURE_COLUMNS = (
+    "id",
+    "case_id",
+    "kind",
+    "source",
+    "disclosed_at",
+    "note",
+    *(f"house__{c}" for c in _HOUSE),
+    "movement__status",
+    "movement__origin_region",
+    "movement__destination_region",
+    *(f"movement__case__{c}" for c in _CARD),
+    "movement__escort__username",
+    "staff__username",
+    *(f"other_case__{c}" for c in _CARD),
+)
+STAY_COLUMNS = ("id", "case_id", "starts_at", "ends_at", *(f"house__{c}" for c in _HOUSE))
+PERSON_COLUMNS = ("id", "case_id", "house_id", *(f"case__{c}" for c in _CARD))
 
 
 def _now() -> datetime:
@@ -112,13 +134,19 @@ def burn_report(*, user: User, case: Case, key: bytes) -> BurnReport:
     now = _now()
     exposures = list(
         Exposure.objects.filter(case=case)
-        .select_related("house", "movement__case", "movement__escort", "staff", "other_case__caseworker")
-        .defer("house__details", "movement__details", "other_case__profile", "movement__case__profile")
+        .select_related(
+            "house",
+            "movement__case__caseworker",
+            "movement__escort",
+            "staff",
+            "other_case__caseworker",
+        )
+        .only(*EXPOSURE_COLUMNS)
         .order_by("disclosed_at")
     )
     known = [KnownItem(e, sealing.open_text(key, e, "note") if bytes(e.note) else "") for e in exposures]
     houses = {e.house_id: e.house for e in exposures if e.house is not None}
-    own_stays = list(Placement.objects.filter(case=case).select_related("house").defer("house__details"))
+    own_stays = list(Placement.objects.filter(case=case).select_related("house").only(*STAY_COLUMNS))
     for stay in own_stays:
         houses.setdefault(stay.house_id, stay.house)
     found: dict[tuple[str, str], Affected] = {}
@@ -138,8 +166,8 @@ def burn_report(*, user: User, case: Case, key: bytes) -> BurnReport:
         Placement.objects.filter(house_id__in=list(houses))
         .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
         .exclude(case=case)
-        .select_related("case__caseworker", "house")
-        .defer("case__profile", "house__details")
+        .select_related("case__caseworker")
+        .only(*PERSON_COLUMNS)
     )
     for stay in residents:
         person(WarningKind.MOVE_PERSON, stay.case, "lives_in_known_house")
@@ -155,7 +183,7 @@ def burn_report(*, user: User, case: Case, key: bytes) -> BurnReport:
             Placement.objects.filter(together)
             .exclude(case=case)
             .select_related("case__caseworker")
-            .defer("case__profile")
+            .only(*PERSON_COLUMNS)
         ):
             person(WarningKind.WARN_PERSON, stay.case, "stayed_together")
     for e in exposures:

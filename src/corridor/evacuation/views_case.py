@@ -36,7 +36,7 @@ from corridor.evacuation.forms import (
     PlaceForm,
 )
 from corridor.evacuation.houses import EvacuationRefused
-from corridor.evacuation.models import SafeHouse
+from corridor.evacuation.models import SafeHouse, WarningKind
 from corridor.evacuation.reading import case_evacuation, house_choices
 from corridor.evacuation.views_common import Repeated, carry_out_once, evacuation_view
 from corridor.hotline import receipts
@@ -255,11 +255,22 @@ def _burn_page(request: HttpRequest, case: Case, *, error: str = "", status: int
         user=user, user_private_key=unlock.user_private_key(request), case=case, purpose="burn_view"
     )
     report = burn.burn_report(user=user, case=case, key=key)
+    # Labels looked up once here rather than by loops in the template (60 rows and more).
+    reasons = {code: str(label) for code, label in REASONS.items()}
+    actions = {kind: str(label) for kind, label in WarningKind.choices}
+    rows = [
+        {
+            "entry": entry,
+            "action": actions[entry.kind],
+            "why": "; ".join(reasons.get(r, r) for r in entry.reasons),
+        }
+        for entry in report.affected
+    ]
     context = {
         "case": case,
         "report": report,
+        "rows": rows,
         "triggers": [TRIGGERS[t] for t in report.triggers],
-        "reasons": REASONS,
         "error": error,
         "token": receipts.new_token(),
     }
