@@ -62,8 +62,9 @@ def test_no_documentation_text_in_the_clear(
     )
     victim = Act.objects.get()
     post(
-        reverse("documentation:perpetrator_add", kwargs={"act_id": victim.pk}),
+        reverse("documentation:perpetrator_add", kwargs={"event_id": victim.event_id}),
         {
+            "act": str(victim.pk),
             "perpetrator_kind": "person",
             "perpetrator_type": "110100000000",
             "degree": "010600000000",

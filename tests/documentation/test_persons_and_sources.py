@@ -117,6 +117,14 @@ def test_an_act_links_its_victim_to_a_person_and_the_person_page_lists_it(
         signed_in(dora).get(reverse("documentation:event", kwargs={"event_id": first.pk})).content.decode()
     )
     assert victim.code in event_page
+    # The act without a victim's text shows the person's name.
+    assert "Ruslan Akhmadov" in event_page
+    # Confirmed as the same man from another testimony: his page lists these acts too.
+    again = person(dora, made, "Ахмадов Руслан")
+    persons.decide_match(actor=dora, match=PersonMatch.objects.get(), same=True)
+    view = reading.person_for_documenter(user=dora, user_private_key=private_key(dora), person=again)
+    assert {a.event_id for a in view.acts} == {first.pk, second.pk}
+    assert "a name" in view.matches[0].shared
 
 
 def test_sources_keep_conflicting_accounts_side_by_side(dora: User, signed_in: SignedIn) -> None:

@@ -205,8 +205,9 @@ def test_adding_a_perpetrator_and_linking_events(dora: User, signed_in: SignedIn
     one = event(dora, made)
     victim = act(dora, one)
     client = signed_in(dora)
-    url = reverse("documentation:perpetrator_add", kwargs={"act_id": victim.pk})
+    url = reverse("documentation:perpetrator_add", kwargs={"event_id": victim.event_id})
     form = {
+        "act": str(victim.pk),
         "perpetrator_kind": "person",
         "perpetrator_type": "010104000000",
         "degree": "010200000000",
@@ -217,6 +218,10 @@ def test_adding_a_perpetrator_and_linking_events(dora: User, signed_in: SignedIn
     assert client.post(url, form).status_code == 302
     assert Involvement.objects.count() == 1
     bad = client.post(url, {**form, "degree": "", "submission": receipts.new_token()})
+    assert bad.status_code == 400
+    # An act of another event is not a choice here.
+    other_act = act(dora, wave)
+    bad = client.post(url, {**form, "act": str(other_act.pk), "submission": receipts.new_token()})
     assert bad.status_code == 400
     assert Involvement.objects.count() == 1
 
@@ -275,7 +280,7 @@ def test_sites_pages(dora: User, signed_in: SignedIn) -> None:
 def test_another_collection_is_not_found(dora: User, dan: User, signed_in: SignedIn) -> None:
     made = collection(dora)
     recorded = event(dora, made)
-    victim = act(dora, recorded)
+    act(dora, recorded)
     collection(dan, "Dan's own")
     client = signed_in(dan)
     for name, kwargs in (
@@ -286,7 +291,7 @@ def test_another_collection_is_not_found(dora: User, dan: User, signed_in: Signe
     posts = (
         ("documentation:act_add", {"event_id": recorded.pk}, _act_form()),
         ("documentation:event_link", {"event_id": recorded.pk}, {"kind": "caused", "other": recorded.code}),
-        ("documentation:perpetrator_add", {"act_id": victim.pk}, {"perpetrator_kind": "institution"}),
+        ("documentation:perpetrator_add", {"event_id": recorded.pk}, {"perpetrator_kind": "institution"}),
         ("documentation:collection_grant", {"collection_id": made.pk}, {"username": "dan"}),
     )
     for name, kwargs, data in posts:
@@ -308,7 +313,7 @@ def _all_urls(made: Collection, recorded: Event, victim: Act) -> list[tuple[str,
         ("get", reverse("documentation:act_add", kwargs={"event_id": recorded.pk})),
         ("post", reverse("documentation:act_add", kwargs={"event_id": recorded.pk})),
         ("post", reverse("documentation:event_link", kwargs={"event_id": recorded.pk})),
-        ("post", reverse("documentation:perpetrator_add", kwargs={"act_id": victim.pk})),
+        ("post", reverse("documentation:perpetrator_add", kwargs={"event_id": victim.event_id})),
         ("get", reverse("documentation:collections")),
         ("post", reverse("documentation:collection_new")),
         ("post", reverse("documentation:collection_grant", kwargs={"collection_id": made.pk})),
@@ -350,7 +355,7 @@ def test_get_on_a_write_is_a_405(dora: User, signed_in: SignedIn) -> None:
     client = signed_in(dora)
     for url in (
         reverse("documentation:event_link", kwargs={"event_id": recorded.pk}),
-        reverse("documentation:perpetrator_add", kwargs={"act_id": victim.pk}),
+        reverse("documentation:perpetrator_add", kwargs={"event_id": victim.event_id}),
         reverse("documentation:collection_new"),
         reverse("documentation:collection_grant", kwargs={"collection_id": made.pk}),
     ):

@@ -194,6 +194,7 @@ class ActForm(forms.Form):
 
 
 class PerpetratorForm(forms.Form):
+    act = forms.ChoiceField(label=_("Act"), error_messages={"invalid_choice": CHOOSE, "required": CHOOSE})
     perpetrator_kind = forms.ChoiceField(
         label=_("Perpetrator"),
         choices=PerpetratorKind.choices,
@@ -216,6 +217,9 @@ class PerpetratorForm(forms.Form):
         super().__init__(*args, **kwargs)
         _set_choices(self, "perpetrator_type", _blank(vocabularies.choices("perpetrator_types")))
         _set_choices(self, "degree", _blank(vocabularies.choices("degrees")))
+
+    def set_acts(self, acts: list[tuple[str, str]]) -> None:
+        _set_choices(self, "act", acts)
 
 
 class LinkForm(forms.Form):

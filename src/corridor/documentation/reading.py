@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from corridor.accounts.models import User
 from corridor.documentation import gazetteer, sealing, vocabularies
@@ -22,6 +22,7 @@ from corridor.documentation.models import (
     EventLink,
     Information,
     Involvement,
+    MatchStatus,
     Person,
     PersonMatch,
     Site,
@@ -186,7 +187,7 @@ def event_for_documenter(*, user: User, user_private_key: bytes, event: Event) -
                 act=act,
                 type_label=vocabularies.label("act_types", act.act_type),
                 methods=[vocabularies.label("methods", code) for code in act.methods],
-                victim=sealing.open_text(key, act, "victim"),
+                victim=sealing.open_text(key, act, "victim") or _person_name(key, act.victim_person),
                 notes=sealing.open_text(key, act, "notes"),
                 place=gazetteer.full_name(act.place),
                 site=gazetteer.site_name(act.site),
@@ -225,6 +226,12 @@ def event_for_documenter(*, user: User, user_private_key: bytes, event: Event) -
         acts=act_views,
         links=links,
     )
+
+
+def _person_name(key: bytes, person: Person | None) -> str:
+    from corridor.documentation.persons import read_identity
+
+    return read_identity(key, person).name if person is not None else ""
 
 
 def _inverse(kind: str) -> str:
@@ -267,11 +274,18 @@ def site_rows() -> list[SiteRow]:
     ]
 
 
+INDEX_KINDS = {"name": gettext_lazy("a name"), "phone": gettext_lazy("a phone number")}
+
+
 @dataclass
 class MatchView:
     match: PersonMatch
     other: Person
     other_name: str
+
+    @property
+    def shared(self) -> str:
+        return ", ".join(str(INDEX_KINDS.get(kind, kind)) for kind in self.match.kinds)
 
 
 @dataclass
@@ -290,8 +304,19 @@ def person_for_documenter(*, user: User, user_private_key: bytes, person: Person
     key = open_collection_key(
         user=user, user_private_key=user_private_key, collection=person.collection, purpose="person_page"
     )
+    # The acts of this person and of everyone confirmed to be the same person.
+    matches_rows = list(
+        PersonMatch.objects.filter(Q(person=person) | Q(other=person)).select_related("person", "other")
+    )
+    same = {person.pk} | {
+        m.other_id if m.person_id == person.pk else m.person_id
+        for m in matches_rows
+        if m.status == MatchStatus.CONFIRMED
+    }
     acts = list(
-        Act.objects.filter(victim_person=person).select_related("event").order_by("earliest", "created_at")
+        Act.objects.filter(victim_person__in=same)
+        .select_related("event", "victim_person")
+        .order_by("earliest", "created_at")
     )
     statements = [
         InformationView(
@@ -304,9 +329,7 @@ def person_for_documenter(*, user: User, user_private_key: bytes, person: Person
         for info in Information.objects.filter(source__person=person).select_related("source", "event")
     ]
     matches = []
-    for match in PersonMatch.objects.filter(Q(person=person) | Q(other=person)).select_related(
-        "person", "other"
-    ):
+    for match in matches_rows:
         other = match.other if match.person_id == person.pk else match.person
         matches.append(MatchView(match=match, other=other, other_name=read_identity(key, other).name))
     return PersonView(

@@ -36,7 +36,7 @@ from corridor.documentation.forms import (
     SiteForm,
     collection_choices,
 )
-from corridor.documentation.models import Event, Site
+from corridor.documentation.models import Act, Event, Site
 from corridor.hotline import receipts
 
 PAGE_SIZE = 50
@@ -198,6 +198,12 @@ def events(request: HttpRequest) -> HttpResponse:
 # --- one event ---------------------------------------------------------------------------------
 
 
+def _act_choice(number: int, act: reading.ActView) -> tuple[str, str]:
+    person = act.act.victim_person
+    victim = " ".join(part for part in (person.code if person else "", act.victim) if part)
+    return str(act.act.pk), f"{number}. {act.type_label}: {victim}"
+
+
 def event_page(
     request: HttpRequest,
     event: Event,
@@ -209,9 +215,14 @@ def event_page(
 ) -> HttpResponse:
     user = staff_user(request)
     view = reading.event_for_documenter(user=user, user_private_key=private_key(request), event=event)
+    perpetrator_form = perpetrator or PerpetratorForm(auto_id="id_perp_%s")
+    assert isinstance(perpetrator_form, PerpetratorForm)
+    perpetrator_form.set_acts(
+        [("", "—"), *(_act_choice(number, a) for number, a in enumerate(view.acts, start=1))]
+    )
     context = {
         "view": view,
-        "perpetrator_form": perpetrator or PerpetratorForm(auto_id="id_perp_%s"),
+        "perpetrator_form": perpetrator_form,
         "link_form": link or LinkForm(auto_id="id_link_%s"),
         "information_form": information or InformationForm(auto_id="id_info_%s"),
         "submission_token": receipts.new_token(),
@@ -333,11 +344,13 @@ def act_add(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
 @require_POST
 @documenters
 @keys_handled
-def perpetrator_add(request: HttpRequest, act_id: uuid.UUID) -> HttpResponse:
+def perpetrator_add(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
     user = staff_user(request)
-    act = access.get_act_for_documenter(user, act_id)
+    event = access.get_event_for_documenter(user, event_id)
     form = PerpetratorForm(request.POST, auto_id="id_perp_%s")
+    form.set_acts([(str(pk), str(pk)) for pk in Act.objects.filter(event=event).values_list("pk", flat=True)])
     if form.is_valid():
+        act = Act.objects.select_related("event__collection__key").get(pk=form.cleaned_data["act"])
         entry = _perpetrator(form.cleaned_data)
         assert entry is not None
         try:
@@ -349,10 +362,10 @@ def perpetrator_add(request: HttpRequest, act_id: uuid.UUID) -> HttpResponse:
                     ).pk
                 ),
             )
-            return redirect("documentation:event", event_id=act.event_id)
+            return redirect("documentation:event", event_id=event.pk)
         except services.DocumentationRefused as exc:
             refuse(form, exc)
-    return event_page(request, act.event, perpetrator=form, status=400)
+    return event_page(request, event, perpetrator=form, status=400)
 
 
 @require_POST

@@ -1,0 +1,133 @@
+"""The documenter's flow in Chromium: a collection, a site, a testimony turned into an event with two
+acts, a source and what it says, and the same victim recorded from a second testimony, proposed as a
+match and confirmed. At a phone's width and a desktop's, with screenshots for people to look at."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
+
+from corridor.accounts.models import User
+from corridor.documentation.models import Act, Event, Information, MatchStatus, Person, PersonMatch, Source
+from tests.browser.conftest import CHROMIUM, NO_CHROMIUM, PageFactory
+from tests.browser.test_cases_flow import no_wider_than_the_screen
+from tests.browser.test_staff_flows import heading, sign_in_through_pages, submit
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)]
+Shoot = Callable[[Page, str], None]
+
+
+def test_a_testimony_becomes_an_event_and_the_same_victim_is_found_again(
+    new_page: PageFactory, live_server: LiveServer, dora: User, shoot: Shoot
+) -> None:
+    page = new_page()
+    sign_in_through_pages(page, live_server, dora)
+    page.get_by_role("link", name="Documentation").click()
+    expect(heading(page)).to_have_text("Events")
+    no_wider_than_the_screen(page)
+
+    # A collection of her own.
+    page.get_by_role("link", name="Collections").first.click()
+    page.get_by_label("Name of the collection").fill("Chechnya 2017")
+    submit(page.get_by_role("button", name="Create the collection"))
+    expect(page.get_by_role("heading", level=2).first).to_contain_text("Chechnya 2017")
+
+    # A site that is not in the gazetteer yet.
+    page.goto(f"{live_server.url}/staff/documentation/sites/new/")
+    page.get_by_label("Name of the site").fill("Police post on the Gudermes road")
+    page.get_by_label("Place").select_option("RU-CE:gudermes")
+    page.get_by_label("Type of site").select_option("030501000000")
+    page.get_by_label("How precisely it is known").select_option("street")
+    submit(page.get_by_role("button", name="Add the site"))
+    expect(page.get_by_text("Police post on the Gudermes road")).to_be_visible()
+
+    # The victim as a person, from the first testimony.
+    page.goto(f"{live_server.url}/staff/documentation/persons/new/")
+    page.get_by_label("Name", exact=True).fill("Ruslan Akhmadov")
+    page.get_by_label("Other names and nicknames (one per line)").fill("Rusik")
+    submit(page.get_by_role("button", name="Add the person"))
+    ruslan = Person.objects.get()
+    expect(heading(page)).to_contain_text(ruslan.code)
+
+    # The event.
+    page.goto(f"{live_server.url}/staff/documentation/events/new/")
+    page.get_by_label("Title").fill("Detention at the Gudermes road post")
+    page.get_by_label("What happened").fill("Stopped at the post, taken to a basement, beaten for two days.")
+    page.get_by_label("Date (EDTF)").fill("2017-03~")
+    page.get_by_label("Site").select_option(label="Gudermes: Police post on the Gudermes road")
+    no_wider_than_the_screen(page)
+    shoot(page, "documentation-new-event")
+    submit(page.get_by_role("button", name="Record the event"))
+    event = Event.objects.get()
+    expect(heading(page)).to_contain_text(event.code)
+    assert event.place == "RU-CE:gudermes"
+
+    # Two acts: a group detained, and the person outed to his family.
+    page.get_by_role("link", name="Add an act").click()
+    page.get_by_label("Type of act").select_option(label="Detention, imprisonment")
+    page.get_by_label("Slapping, kicking or punching").check()
+    page.get_by_label("A group").check()
+    page.get_by_label("Victim", exact=True).fill("Men stopped at the post")
+    page.get_by_label("Group: at least").fill("4")
+    page.get_by_label("Group: best estimate").fill("6")
+    page.get_by_label("Group: at most").fill("10")
+    page.get_by_label("Perpetrator", exact=True).select_option("institution")
+    page.get_by_label("Type of perpetrator").select_option(label="Police")
+    page.get_by_label("Degree of involvement").select_option(label="Directly carried out the act")
+    page.get_by_label("Perpetrator's name").fill("Gudermes police department")
+    no_wider_than_the_screen(page)
+    submit(page.get_by_role("button", name="Add the act"))
+    expect(heading(page)).to_contain_text(event.code)
+
+    page.get_by_role("link", name="Add an act").click()
+    page.get_by_label("Type of act").select_option(label="Forced outing to family")
+    page.get_by_label("Person code of the victim").fill(ruslan.code)
+    page.get_by_label("Date of the act (EDTF)").fill("2017-03-14?")
+    page.get_by_label("Status of the victim at the end of the act").select_option(
+        label="Released into the custody of relatives"
+    )
+    submit(page.get_by_role("button", name="Add the act"))
+    assert Act.objects.count() == 2
+    assert Act.objects.filter(victim_person=ruslan).exists()
+
+    # A source, and what it says about the event.
+    page.goto(f"{live_server.url}/staff/documentation/sources/new/")
+    page.get_by_label("Kind of source").select_option("victim")
+    page.get_by_label("Person code").fill(ruslan.code)
+    submit(page.get_by_role("button", name="Add the source"))
+    source = Source.objects.get()
+    expect(page.get_by_role("status")).to_contain_text(source.code)
+    page.goto(f"{live_server.url}/staff/documentation/events/{event.pk}/")
+    page.get_by_text("Record what a source says").click()
+    page.get_by_label("Source code").fill(source.code)
+    page.get_by_label("Connection of the source to the information").select_option(label="Victim him/herself")
+    page.get_by_label("Reliability of the source").select_option("B")
+    page.get_by_label("Credibility of the information").select_option("2")
+    page.get_by_label("Date the source gives (EDTF)").fill("2017-03-13")
+    page.get_by_label("Number of victims the source gives").fill("6")
+    page.get_by_label("What the source says").fill("Six of us were held there.")
+    submit(page.get_by_role("button", name="Record it"))
+    assert Information.objects.count() == 1
+    expect(page.get_by_text("Six of us were held there.")).to_be_visible()
+    no_wider_than_the_screen(page)
+    shoot(page, "documentation-event")
+
+    # A second testimony names him in Cyrillic: proposed as a match, and confirmed.
+    page.goto(f"{live_server.url}/staff/documentation/persons/new/")
+    page.get_by_label("Name", exact=True).fill("Ахмадов Руслан")
+    submit(page.get_by_role("button", name="Add the person"))
+    expect(page.get_by_role("heading", name="Possible matches")).to_be_visible()
+    expect(page.get_by_text(ruslan.code)).to_be_visible()
+    no_wider_than_the_screen(page)
+    shoot(page, "documentation-person-match")
+    submit(page.get_by_role("button", name="The same person"))
+    assert PersonMatch.objects.get().status == MatchStatus.CONFIRMED
+
+    # The list finds the event by place and type of perpetrator, without the titles being filtered on.
+    page.goto(f"{live_server.url}/staff/documentation/?place=RU-CE&perpetrator_type=010104000000")
+    expect(page.get_by_text("Detention at the Gudermes road post")).to_be_visible()
+    no_wider_than_the_screen(page)
+    shoot(page, "documentation-events")
