@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks import cases, crypto, evacuation, hotline, integrity, money
+from benchmarks import cases, checkins, crypto, evacuation, hotline, integrity, money
 
 PARTS: dict[str, Callable[[], dict[str, Any]]] = {
     "crypto": crypto.run,
@@ -19,6 +19,7 @@ PARTS: dict[str, Callable[[], dict[str, Any]]] = {
     "cases": cases.run,
     "evacuation": evacuation.run,
     "money": money.run,
+    "checkins": checkins.run,
 }
 
 

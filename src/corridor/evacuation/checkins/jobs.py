@@ -45,7 +45,7 @@ def take_next_step(schedule_id: uuid.UUID, now: datetime) -> bool:
         or schedule.next_step_at > now
     ):
         return False
-    case = Case.objects.select_related("caseworker").get(pk=schedule.case_id)
+    case = Case.objects.select_related("key", "caseworker").get(pk=schedule.case_id)
     if case.stage == Stage.CLOSED:
         return False
     step = MISSED_STEPS[schedule.escalated_steps]

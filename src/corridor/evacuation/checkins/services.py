@@ -15,12 +15,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from corridor.accounts.models import Role, User
+from corridor.accounts.models import OrgKeyKind, Role, User
 from corridor.audit.services import record_event
+from corridor.cases import keys as data_keys
 from corridor.cases import sealing
 from corridor.cases import services as case_services
 from corridor.cases.models import Case, ContactChannel, Stage, Task
-from corridor.cases.tasks import can_be_assigned
 from corridor.evacuation.checkins.models import (
     MISSED_STEPS,
     Answer,
@@ -149,10 +149,22 @@ def _system_task(case: Case, kind: str, assignee: User | None, now: datetime) ->
     )
 
 
-def coordinators_holding(case: Case) -> list[User]:
-    """Active coordinators who can read the case (a task is only ever given to someone who can)."""
-    people = User.objects.filter(role_assignments__role=Role.COORDINATOR, is_active=True).distinct()
-    return [person for person in people.order_by("username") if can_be_assigned(person, case)]
+def readers(case: Case) -> list[User]:
+    """Active staff who can read the case, in name order: two queries, whatever the number of staff.
+
+    Those the case key is sealed to and, while it is still sealed to the hotline key
+    (no caseworker yet), the coordinators who hold that key: the same rule as
+    corridor.cases.access, so a task is only ever given to someone who can read its case.
+    """
+    people = {user.pk: user for user in data_keys.user_holders(case.key) if user.is_active}
+    if data_keys.has_hotline_wrap(case.key):
+        through_hotline = User.objects.filter(
+            is_active=True,
+            role_assignments__role=Role.COORDINATOR,
+            key_wraps__org_key__kind=OrgKeyKind.HOTLINE,
+        ).prefetch_related("role_assignments")
+        people.update({user.pk: user for user in through_hotline})
+    return sorted(people.values(), key=lambda user: user.username)
 
 
 def record_step(
@@ -167,12 +179,12 @@ def record_step(
             escalation = Escalation.objects.create(schedule=schedule, due_at=due_at, step=step, at=now)
     except IntegrityError:
         return None
+    holders = readers(case)
     assigned: list[User | None] = []
     if step in (Step.CASEWORKER, Step.UNSAFE):
-        caseworker = case.caseworker
-        assigned.append(caseworker if caseworker is not None and can_be_assigned(caseworker, case) else None)
+        assigned.append(case.caseworker if case.caseworker in holders else None)
     if step in (Step.COORDINATORS, Step.UNSAFE):
-        assigned += [c for c in coordinators_holding(case) if c not in assigned]
+        assigned += [user for user in holders if user.has_role(Role.COORDINATOR) and user not in assigned]
     kind = TASK_UNSAFE if step == Step.UNSAFE else TASK_MISSED
     tasks = [_system_task(case, kind, person, now) for person in assigned]
     proposed = False
@@ -329,7 +341,7 @@ def record_person_check_in(
         text = hotline.clean_text(text or "", required=False)
     except hotline.InvalidSubmission as exc:
         raise CheckInRefused(str(exc)) from exc
-    case = Case.objects.filter(thread=thread).select_related("caseworker").first()
+    case = Case.objects.filter(thread=thread).select_related("key", "caseworker").first()
     schedule = _locked_schedule(case) if case is not None else None
     if case is None or schedule is None or case.stage == Stage.CLOSED:
         raise CheckInRefused(_("There is nothing to check in to here."))
