@@ -156,7 +156,7 @@ def test_manual_exposures_name_one_asset(olga: User, alice: User, bob: User, car
         {"kind": "staff", "staff": bob, "note": "x\x00"},
     ):
         with pytest.raises(EvacuationRefused):
-            record_exposure(actor=alice, user_private_key=ka, case=case, disclosed_at=soon(-1), **bad)  # type: ignore[arg-type]
+            record_exposure(actor=alice, user_private_key=ka, case=case, disclosed_at=soon(-1), **bad)
     with pytest.raises(EvacuationRefused):
         record_exposure(
             actor=alice, user_private_key=ka, case=case, kind="staff", staff=bob, disclosed_at=soon(2)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -12,12 +12,15 @@ from corridor.evacuation.houses import HOUSE_REGIONS, MAX_CAPACITY, MAX_DETAIL, 
 from corridor.evacuation.models import AssetKind, MovementStatus, TravelMode
 from corridor.evacuation.services import MOVEMENT_REGIONS, LegDetails
 
+if TYPE_CHECKING:  # a development dependency, for the types only
+    from django_stubs_ext import StrOrPromise
+
 _WHEN = {
     "invalid": _("Give the date as year-month-day and the time as hours:minutes."),
 }
 
 
-def _when(label: str, *, required: bool = True) -> StaffDateTimeField:
+def _when(label: StrOrPromise, *, required: bool = True) -> StaffDateTimeField:
     return StaffDateTimeField(
         label=label,
         required=required,
@@ -27,7 +30,7 @@ def _when(label: str, *, required: bool = True) -> StaffDateTimeField:
     )
 
 
-def _text(label: str, *, rows: int = 3, help_text: str = "") -> forms.CharField:
+def _text(label: StrOrPromise, *, rows: int = 3, help_text: StrOrPromise = "") -> forms.CharField:
     return forms.CharField(
         label=label,
         required=False,
@@ -39,7 +42,7 @@ def _text(label: str, *, rows: int = 3, help_text: str = "") -> forms.CharField:
     )
 
 
-def _line(label: str, *, limit: int = 300, help_text: str = "") -> forms.CharField:
+def _line(label: StrOrPromise, *, limit: int = 300, help_text: StrOrPromise = "") -> forms.CharField:
     return forms.CharField(
         label=label,
         required=False,

@@ -123,7 +123,7 @@ def record_exposure(
     if disclosed_at > _now() + timedelta(minutes=5):
         raise EvacuationRefused(_("A disclosure cannot be in the future."))
     note = clean_line(note)
-    assets = {
+    assets: dict[str, SafeHouse | Movement | User | Case | None] = {
         AssetKind.HOUSE: house,
         AssetKind.MOVEMENT: movement,
         AssetKind.STAFF: staff,
