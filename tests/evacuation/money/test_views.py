@@ -377,3 +377,17 @@ def test_line_writes_refuse_get_and_unknown_lines_are_404(
     missing = reverse("money:line_close", kwargs={"line_id": "00000000-0000-0000-0000-000000000000"})
     assert client.post(missing).status_code == 404
     assert client.post(reverse("money:lines")).status_code == 405
+
+
+def test_the_lines_page_shows_spent_waiting_and_left(
+    signed_in: SignedIn, alice: User, carol: User, case: Case, line: BudgetLine
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        spend(alice, case, line, "100")
+        spend(alice, case, line, "400")  # over the threshold: waiting
+        spend(alice, case, line, "900", currency="RUB")
+    body = signed_in(carol).get(reverse("money:lines")).content.decode()
+    assert "100.00 EUR" in body  # spent
+    assert "400.00 EUR" in body  # waiting
+    assert "19900.00 EUR" in body  # left of 20000
+    assert "900.00 RUB" in body  # another currency on the same line

@@ -8,14 +8,14 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.files.storage import default_storage
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from corridor.cases import sealing
 from corridor.cases.models import ApprovalStatus, Case
 from corridor.crypto.errors import CryptoError
 from corridor.crypto.files import decrypt_chunks
-from corridor.evacuation.money.models import Expense
+from corridor.evacuation.money.models import BudgetLine, Expense
 
 SPENT, WAITING, REJECTED, WITHDRAWN = "spent", "waiting", "rejected", "withdrawn"
 STATE_LABELS = {
@@ -103,3 +103,44 @@ def receipt_file(key: bytes, expense: Expense) -> tuple[bytes, str]:
     with default_storage.open(expense.receipt_blob, "rb") as handle:
         data = b"".join(decrypt_chunks(file_key, iter(lambda: handle.read(65536), b"")))
     return data, str(meta["type"])
+
+
+@dataclass(frozen=True)
+class LineRow:
+    line: BudgetLine
+    spent: Decimal
+    waiting: Decimal
+    left: Decimal
+    # Spending in other currencies than the line's, as (currency, amount).
+    other: list[tuple[str, Decimal]]
+
+
+def line_rows(lines: list[BudgetLine]) -> list[LineRow]:
+    """Per line: spent and waiting in its currency, what is left, and spending in other currencies."""
+    sums: dict[tuple[str, str, str], Decimal] = {}
+    for state, expenses in (
+        (SPENT, Expense.objects.filter(counted())),
+        (WAITING, Expense.objects.filter(approval__status=ApprovalStatus.PENDING)),
+    ):
+        for found in expenses.values("budget_line_id", "currency").annotate(total=Sum("amount")).order_by():
+            key = (str(found["budget_line_id"]), found["currency"], state)
+            sums[key] = Decimal(found["total"]).quantize(Decimal("0.01"))
+    rows = []
+    for line in lines:
+        pk, zero = str(line.pk), Decimal("0.00")
+        spent = sums.get((pk, line.currency, SPENT), zero)
+        other = sorted(
+            (currency, total)
+            for (line_id, currency, state), total in sums.items()
+            if line_id == pk and currency != line.currency and state == SPENT
+        )
+        rows.append(
+            LineRow(
+                line=line,
+                spent=spent,
+                waiting=sums.get((pk, line.currency, WAITING), zero),
+                left=line.amount - spent,
+                other=other,
+            )
+        )
+    return rows

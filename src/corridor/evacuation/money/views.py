@@ -7,13 +7,11 @@ form again with the reason and status 400, and nothing is stored.
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.csp import CSP
@@ -26,13 +24,12 @@ from corridor.accounts.decorators import role_required
 from corridor.accounts.models import Role
 from corridor.audit.services import record_event
 from corridor.cases import access as case_access
-from corridor.cases.models import ApprovalStatus
 from corridor.cases.services import CaseRefused, open_case_key
 from corridor.cases.views_common import keys_handled, staff_user
 from corridor.crypto.errors import CryptoError
 from corridor.evacuation.money import access, reading, report, services
 from corridor.evacuation.money.forms import BudgetLineForm, ExpenseForm, ReportForm
-from corridor.evacuation.money.models import BudgetLine, Expense
+from corridor.evacuation.money.models import BudgetLine
 from corridor.hotline import receipts
 from corridor.hotline.uploads import UPLOAD_ERROR, EncryptedUpload, multipart_complete
 
@@ -163,26 +160,7 @@ def expenses_view(request: HttpRequest) -> HttpResponse:
 def _lines_page(
     request: HttpRequest, form: BudgetLineForm | None = None, *, status: int = 200
 ) -> HttpResponse:
-    lines = list(BudgetLine.objects.order_by("closed_at", "name"))
-    sums: dict[tuple[str, str, str], Decimal] = {}
-    for state, expenses in (
-        (reading.SPENT, Expense.objects.filter(reading.counted())),
-        (reading.WAITING, Expense.objects.filter(approval__status=ApprovalStatus.PENDING)),
-    ):
-        for row in expenses.values("budget_line_id", "currency").annotate(total=Sum("amount")).order_by():
-            sums[(str(row["budget_line_id"]), row["currency"], state)] = row["total"].quantize(services.CENT)
-    rows = []
-    for line in lines:
-        spent = sums.get((str(line.pk), line.currency, reading.SPENT), Decimal(0))
-        waiting = sums.get((str(line.pk), line.currency, reading.WAITING), Decimal(0))
-        other = sorted(
-            (currency, total)
-            for (pk, currency, state), total in sums.items()
-            if pk == str(line.pk) and currency != line.currency and state == reading.SPENT
-        )
-        rows.append(
-            {"line": line, "spent": spent, "waiting": waiting, "left": line.amount - spent, "other": other}
-        )
+    rows = reading.line_rows(list(BudgetLine.objects.order_by("closed_at", "name")))
     if form is None:
         form = BudgetLineForm(initial={"submission": receipts.new_token()})
     return render(request, "money/lines.html", {"rows": rows, "form": form}, status=status)
