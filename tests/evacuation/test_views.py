@@ -353,3 +353,24 @@ def test_the_burn_link_shows_for_a_detained_person(olga: User, alice: User, sign
     assert reverse("evacuation:burn", kwargs={"case_id": case.pk}) in page
     assert Case.objects.count() == 1
     assert houses.open_houses() == []
+
+
+def test_a_coordinator_marks_a_known_house_compromised_from_the_burn_view(
+    olga: User, alice: User, carol: User, signed_in: SignedIn
+) -> None:
+    case = open_case(olga, alice, also=(carol,))
+    house = make_house(carol)
+    place_in_house(
+        actor=alice, user_private_key=private_key(alice), case=case, house=house, starts_at=soon(-5)
+    )
+    workflow.raise_flag(
+        actor=alice, user_private_key=private_key(alice), case=case, kind="detained", reason="third_party"
+    )
+    compromise = reverse("evacuation:house_compromise", kwargs={"house_id": house.pk})
+    burn_url = reverse("evacuation:burn", kwargs={"case_id": case.pk})
+    assert compromise not in signed_in(alice).get(burn_url).content.decode()
+    client = signed_in(carol)
+    assert compromise in client.get(burn_url).content.decode()
+    assert client.post(compromise).status_code == 302
+    house.refresh_from_db()
+    assert house.compromised_at is not None

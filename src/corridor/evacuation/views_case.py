@@ -271,6 +271,7 @@ def _burn_page(request: HttpRequest, case: Case, *, error: str = "", status: int
         "report": report,
         "rows": rows,
         "triggers": [TRIGGERS[t] for t in report.triggers],
+        "is_coordinator": case_access.is_coordinator(user),
         "error": error,
         "token": receipts.new_token(),
     }
