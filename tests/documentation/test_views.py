@@ -365,3 +365,19 @@ def test_get_on_a_write_is_a_405(dora: User, signed_in: SignedIn) -> None:
         reverse("documentation:event", kwargs={"event_id": recorded.pk}),
     ):
         assert client.post(url).status_code == 405
+
+
+def test_the_pages_speak_russian(dora: User, signed_in: SignedIn) -> None:
+    from django.conf import settings as django_settings
+
+    made = collection(dora)
+    recorded = event(dora, made, site=site())
+    act(dora, recorded, act_type="X01", methods=["030800000000"])
+    client = signed_in(dora)
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "ru"
+    page = client.get(reverse("documentation:event", kwargs={"event_id": recorded.pk})).content.decode()
+    for text in ("Эпизоды", "Принудительный аутинг перед семьёй", "Пытки электрическим током", "Аргун"):
+        assert text in page
+    listing = client.get(reverse("documentation:events")).content.decode()
+    assert "Записать событие" in listing
+    assert "Здание бывшей военной комендатуры" in listing
