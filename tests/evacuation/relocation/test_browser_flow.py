@@ -29,6 +29,13 @@ def section(page: Page) -> Locator:
     return page.locator("section.relocation")
 
 
+def unfold(page: Page, title: str) -> Locator:
+    """Open one of the section's folded forms and return the section."""
+    found = section(page)
+    found.locator("summary", has_text=title).click()
+    return found
+
+
 def test_a_pathway_a_consent_and_a_referral_to_the_partner(
     new_page: PageFactory,
     live_server: LiveServer,
@@ -42,8 +49,8 @@ def test_a_pathway_a_consent_and_a_referral_to_the_partner(
     case_url = f"{live_server.url}/staff/cases/{case.pk}/"
     caseworker = signed_in(new_page, live_server, alice)
     caseworker.goto(case_url)
-    relocation = section(caseworker)
-    expect(relocation.get_by_role("heading", name="Relocation abroad")).to_be_visible()
+    expect(section(caseworker).get_by_role("heading", name="Relocation abroad")).to_be_visible()
+    relocation = unfold(caseworker, "Add a pathway")
 
     relocation.locator("#id_pathwayform_kind").select_option(label="Humanitarian visa")
     relocation.locator("#id_pathwayform_destination").select_option(label="Germany")
@@ -51,19 +58,19 @@ def test_a_pathway_a_consent_and_a_referral_to_the_partner(
     submit(relocation.get_by_role("button", name="Add the pathway"))
     expect(section(caseworker)).to_contain_text("Humanitarian visa → Germany")
 
-    relocation = section(caseworker)
+    relocation = unfold(caseworker, "Record a milestone")
     relocation.get_by_label("Milestone").select_option(label="Embassy interview")
     relocation.get_by_label("Date", exact=True).fill("2026-12-20")
     submit(relocation.get_by_role("button", name="Record the milestone"))
     expect(section(caseworker).locator("dl.facts")).to_contain_text("2026-12-20")
 
-    relocation = section(caseworker)
+    relocation = unfold(caseworker, "Record consent")
     relocation.get_by_label("Consent given on").fill("2026-11-30")
     relocation.get_by_label("How it was given").select_option(label="In person")
     submit(relocation.get_by_role("button", name="Record the consent"))
     expect(section(caseworker)).to_contain_text("given on 2026-11-30")
 
-    relocation = section(caseworker)
+    relocation = unfold(caseworker, "Prepare a referral")
     relocation.get_by_label("Names", exact=True).check()
     relocation.get_by_label("Message to the partner (optional)").fill("Speaks Russian and some English.")
     submit(relocation.get_by_role("button", name="Ask for approval"))
