@@ -431,3 +431,30 @@ def test_a_coordinator_without_the_signing_key_is_told_so(
     assert response.status_code == 400
     assert "signing key" in response.content.decode()
     assert not bytes(Referral.objects.get(pk=made.pk).packet)
+
+
+def test_a_referral_follows_its_pathways_partner(
+    org: dict[str, object], alice: User, carol: User, case: Case, partner: Partner
+) -> None:
+    from tests.evacuation.relocation.conftest import add_partner
+
+    other = add_partner(carol, keys.generate_keypair(), name="Nordlicht")
+    pathway = services.add_pathway(
+        actor=alice,
+        user_private_key=private_key(alice),
+        case=case,
+        kind="resettlement",
+        destination="DE",
+        partner=other,
+    )
+    _consent(alice, case, partner)
+    with pytest.raises(CaseRefused, match="another partner"):
+        referrals.request_referral(
+            actor=alice,
+            user_private_key=private_key(alice),
+            case=case,
+            partner=partner,
+            fields=["names"],
+            pathway=pathway,
+        )
+    assert not Referral.objects.exists()

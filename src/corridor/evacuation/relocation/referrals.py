@@ -99,6 +99,8 @@ def request_referral(
         raise CaseRefused(_("Choose at least one detail to send, from the list."))
     if pathway is not None and (pathway.case_id != case.pk or pathway.outcome):
         raise CaseRefused(_("Choose an open pathway of this case."))
+    if pathway is not None and pathway.partner_id not in (None, partner.pk):
+        raise CaseRefused(_("This pathway goes through another partner."))
     consent = standing_consent(case, partner)
     if consent is None:
         raise CaseRefused(_("Record the person's consent to this partner first."))
