@@ -458,3 +458,37 @@ def test_a_referral_follows_its_pathways_partner(
             pathway=pathway,
         )
     assert not Referral.objects.exists()
+
+
+@pytest.mark.parametrize("data", [{}, {"referral": "not-an-id"}, {"referral": "1" * 40}])
+def test_the_sign_form_refuses_bad_input(
+    signed_in: SignedIn, alice: User, carol: User, case: Case, partner: Partner, data: dict[str, str]
+) -> None:
+    made = _approved_referral(alice, carol, case, partner)
+    response = signed_in(carol).post(reverse("relocation:referral_sign", args=[case.pk]), data)
+    assert response.status_code == 400
+    assert "There is a problem" in response.content.decode()
+    assert not bytes(Referral.objects.get(pk=made.pk).packet)
+
+
+def test_a_signed_packet_survives_a_rekey(
+    alice: User, bob: User, carol: User, case: Case, partner: Partner, partner_keys: keys.KeyPair
+) -> None:
+    from corridor.cases import grants
+
+    made = _approved_referral(alice, carol, case, partner)
+    referrals.sign_referral(actor=carol, user_private_key=private_key(carol), case=case, referral=made)
+    before = referrals.download_packet(
+        user=alice, user_private_key=private_key(alice), case=case, referral=made
+    )
+    grants.grant_case_access(actor=alice, user_private_key=private_key(alice), case=case, grantee=bob)
+    grants.revoke_case_access(
+        actor=alice, user_private_key=private_key(alice), case=case, user=bob, rekey=True
+    )
+    case = Case.objects.select_related("key").get(pk=case.pk)
+    assert case.key.version == 2
+    after = referrals.download_packet(
+        user=alice, user_private_key=private_key(alice), case=case, referral=made
+    )
+    assert after == before  # the same signed packet, now under the new case key
+    assert bytes(Referral.objects.get(pk=made.pk).packet) != b""
