@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corridor.crypto import keys, referral
-from corridor.crypto.errors import UnknownFormat
+from corridor.crypto import kdf, keys, referral
+from corridor.crypto.errors import UnknownFormat, WrongPassword
 from corridor.crypto.words import fingerprint_digits, fingerprint_words
 
 SIGNING_SEED = bytes(range(32))
@@ -154,3 +156,30 @@ def test_key_files_round_trip_and_refuse_damage() -> None:
     for damaged in ("", text.replace("v1", "v2"), text[:-5] + "\n", "x\ny\nz"):
         with pytest.raises(ValueError, match="key file"):
             referral.decode_private(damaged)
+
+
+# A key file protected with the passphrase "correct horse" at the cheapest Argon2id cost, made once.
+PROTECTED_KEY_FILE = (
+    "corridor-partner-private-key-v1-passphrase\n"
+    "VzCACrNA/LGM5REe2p1wX5E4i0HkVEy9EDullC2yIz4CAAAAAQAAAAAAACAAB7XFppzr5ufAqmIyic2zXF91Aak6wQclE+GPjMOxV4Sf0dIh"
+    "QvMS3XTlcMpoiXsrd5ZVB7NqpOXD62r0Ft/bkpJF9N5+xTlejcgCsmJmBowLEbUz8WG3RA==\n"
+)
+CHEAP = kdf.Argon2Cost(opslimit=1, memlimit=8192)
+
+
+def test_a_known_protected_key_file_opens_with_its_passphrase_only() -> None:
+    assert referral.key_file_is_protected(PROTECTED_KEY_FILE)
+    assert referral.decode_private(PROTECTED_KEY_FILE, passphrase="correct horse") == PARTNER.private
+    for wrong in (None, "", "correct horse "):
+        with pytest.raises(WrongPassword):
+            referral.decode_private(PROTECTED_KEY_FILE, passphrase=wrong)
+
+
+def test_protected_key_files_round_trip_and_refuse_a_swapped_public_half() -> None:
+    text = referral.encode_private(PARTNER.private, passphrase="пароль партнёра", cost=CHEAP)
+    assert referral.decode_private(text, passphrase="пароль партнёра") == PARTNER.private
+    header, body = text.strip().splitlines()
+    raw = base64.b64decode(body)
+    swapped = f"{header}\n{base64.b64encode(keys.generate_keypair().public + raw[32:]).decode()}\n"
+    with pytest.raises(WrongPassword):  # the wrap is bound to its public half
+        referral.decode_private(swapped, passphrase="пароль партнёра")

@@ -16,8 +16,10 @@ checks, in order: the magic, the box (wrong key or any changed byte fails here),
 signer's fingerprint against the one the organisation published, the signature, and
 that the packet names the opener's own key as its recipient.
 
-Partner key files are text: a header line and the base64 X25519 private key. Public
-keys travel as ``corridor-partner-v1:`` followed by the base64url key.
+Partner key files are text: a header line and the base64 X25519 private key, or, with a
+passphrase, the key wrapped under Argon2id(passphrase) exactly as staff keys are
+(corridor.crypto.kdf, bound to the key's public half). Public keys travel as
+``corridor-partner-v1:`` followed by the base64url key.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from typing import Any
 
 from shamir_mnemonic.wordlist import WORD_INDEX_MAP
 
-from corridor.crypto import keys
+from corridor.crypto import kdf, keys
 from corridor.crypto.errors import CryptoError, DecryptionFailed, UnknownFormat
 from corridor.crypto.words import FINGERPRINT_WORDS, bytes_to_numbers
 
@@ -39,6 +41,8 @@ _SIGN_LABEL = b"corridor.referral.v1\x00"
 _VERSION = 1
 PUBLIC_PREFIX = "corridor-partner-v1:"
 KEY_FILE_HEADER = "corridor-partner-private-key-v1"
+PROTECTED_KEY_FILE_HEADER = "corridor-partner-private-key-v1-passphrase"
+_KEY_FILE_CONTEXT = b"corridor.partner-key-file.v1"
 MAX_PACKET = 1024 * 1024  # a referral is a few kilobytes; refuse anything absurd before unsealing
 
 
@@ -180,19 +184,46 @@ def decode_public(text: str) -> bytes:
     return public
 
 
-def encode_private(private: bytes) -> str:
-    return f"{KEY_FILE_HEADER}\n{base64.b64encode(private).decode()}\n"
+def _file_context(public: bytes) -> bytes:
+    return kdf.owner_context(_KEY_FILE_CONTEXT, public)
 
 
-def decode_private(text: str) -> bytes:
-    """A partner's private key from its key file; ValueError if the file is not one."""
+def encode_private(
+    private: bytes, *, passphrase: str | None = None, cost: kdf.Argon2Cost = kdf.PRODUCTION_COST
+) -> str:
+    """A key file; with a passphrase, the key is wrapped under Argon2id(passphrase)."""
+    if passphrase is None:
+        return f"{KEY_FILE_HEADER}\n{base64.b64encode(private).decode()}\n"
+    public = keys.public_key_of(private)
+    blob = kdf.wrap_with_password(private, passphrase, cost, context=_file_context(public))
+    return f"{PROTECTED_KEY_FILE_HEADER}\n{base64.b64encode(public + blob).decode()}\n"
+
+
+def key_file_is_protected(text: str) -> bool:
     lines = text.strip().splitlines()
-    if len(lines) != 2 or lines[0].strip() != KEY_FILE_HEADER:
+    return bool(lines) and lines[0].strip() == PROTECTED_KEY_FILE_HEADER
+
+
+def decode_private(text: str, *, passphrase: str | None = None) -> bytes:
+    """A partner's private key from its key file; ValueError if the file is not one, WrongPassword
+    (a DecryptionFailed) if its passphrase is wrong or missing."""
+    lines = text.strip().splitlines()
+    if len(lines) != 2 or lines[0].strip() not in (KEY_FILE_HEADER, PROTECTED_KEY_FILE_HEADER):
         raise ValueError("not a Corridor partner key file")
     try:
-        private = base64.b64decode(lines[1].strip(), validate=True)
+        raw = base64.b64decode(lines[1].strip(), validate=True)
     except (binascii.Error, ValueError):
         raise ValueError("the key file is damaged") from None
-    if len(private) != keys.KEY_BYTES:
+    if lines[0].strip() == KEY_FILE_HEADER:
+        if len(raw) != keys.KEY_BYTES:
+            raise ValueError("the key file is damaged")
+        return raw
+    public, blob = raw[: keys.KEY_BYTES], raw[keys.KEY_BYTES :]
+    try:
+        kdf.wrapped_cost(blob)  # the cost is bounded before Argon2id runs
+    except (ValueError, CryptoError):
+        raise ValueError("the key file is damaged") from None
+    private = kdf.unwrap_with_password(blob, passphrase or "", context=_file_context(public))
+    if keys.public_key_of(private) != public:
         raise ValueError("the key file is damaged")
     return private

@@ -195,25 +195,39 @@ def test_the_command_refuses_a_wrong_key_and_a_changed_byte(
     assert "published fingerprint" in capsys.readouterr().err
 
 
-def test_the_installed_command_needs_no_installation(tmp_path: Path, partner_keys: keys.KeyPair) -> None:
-    """`corridor referral` as a partner runs it: in an empty directory, with no Corridor settings."""
+def test_the_installed_command_needs_no_installation(tmp_path: Path) -> None:
+    """`corridor referral` as a partner runs it: in an empty directory, with no Corridor settings,
+    the key file protected by a passphrase."""
     corridor = Path(sys.executable).with_name("corridor")
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}
-    made = subprocess.run(
-        [str(corridor), "referral", "keygen", "--out", "mine.key"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    secret = tmp_path / "passphrase"
+    secret.write_text("our long partner passphrase\n")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(corridor), "referral", *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    made = run("keygen", "--out", "mine.key", "--passphrase-file", str(secret))
     assert made.returncode == 0, made.stderr
     assert "corridor-partner-v1:" in made.stdout
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.key"]  # no database, no data directory
+    # No database, no data directory: only the key file (and the test's passphrase file).
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.key", "passphrase"]
     assert (tmp_path / "mine.key").stat().st_mode & 0o777 == 0o600
+    text = (tmp_path / "mine.key").read_text()
+    assert referral.key_file_is_protected(text)
+    private = referral.decode_private(text, passphrase="our long partner passphrase")
     public_line = next(line.strip() for line in made.stdout.splitlines() if "corridor-partner-v1:" in line)
-    private = referral.decode_private((tmp_path / "mine.key").read_text())
     assert referral.decode_public(public_line) == keys.public_key_of(private)
+    # Without a terminal or a passphrase file, keygen refuses rather than writing an unprotected key.
+    assert run("keygen", "--out", "other.key").returncode == 1
+    assert not (tmp_path / "other.key").exists()
+
     seed = keys.generate_signing_seed()
     packet = referral.build_packet(
         signing_seed=seed,
@@ -224,16 +238,13 @@ def test_the_installed_command_needs_no_installation(tmp_path: Path, partner_key
     )
     (tmp_path / "p.crp").write_bytes(packet)
     signer = fingerprint_words(keys.verify_key_of(seed))
-    opened = subprocess.run(
-        [str(corridor), "referral", "open", "--key", "mine.key", "--signer", signer, "p.crp"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    opened = run("open", "--key", "mine.key", "--passphrase-file", str(secret), "--signer", signer, "p.crp")
     assert opened.returncode == 0, opened.stderr
     assert json.loads(opened.stdout)["person"] == {"names": ["N"]}
+    (tmp_path / "wrong").write_text("not it\n")
+    refused = run("open", "--key", "mine.key", "--passphrase-file", "wrong", "--signer", signer, "p.crp")
+    assert refused.returncode == 1
+    assert "passphrase does not open" in refused.stderr
 
 
 def test_no_referral_without_consent(alice: User, case: Case, partner: Partner) -> None:
