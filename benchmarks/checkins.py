@@ -169,8 +169,8 @@ def measure(count: int) -> dict[str, Any]:
         if taken:
             raise RuntimeError(f"an idle sweep took {taken} steps")
 
-    def timed_due(steps: int, round_: int) -> dict[str, Any]:
-        chosen = ids[round_::DUE_SHARE][: count // DUE_SHARE]
+    def timed_due(steps: int, round_: int, how_many: int = count // DUE_SHARE) -> dict[str, Any]:
+        chosen = ids[round_::DUE_SHARE][:how_many]
         now = datetime.now(UTC)
         _make_due(chosen, now, steps)
         before = Escalation.objects.count()
