@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 from django_tasks_db.models import DBTaskResult
 
 from corridor.accounts.models import User
 from corridor.audit.models import AuditEvent
+from corridor.cases import services as case_services
 from corridor.cases import workflow
 from corridor.cases.models import CaseFlag, FlagKind, FlagReason, Task, TaskKind
 from corridor.evacuation.checkins import jobs, services
 from corridor.evacuation.checkins.models import CheckIn, CheckInSchedule, Escalation, Step
 from tests.evacuation.checkins.helpers import case_with_thread, person_checks_in, start
-from tests.hotline.helpers import private_key
+from tests.hotline.helpers import open_web_thread, private_key
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DIGEST = "corridor.hotline.alerts.send_staff_alert_digest"
@@ -185,3 +187,83 @@ def test_the_stage_defaults_come_from_settings(settings, olga: User, alice: User
         schedule = start(person.case, alice)
         assert (schedule.interval_minutes, schedule.grace_minutes, schedule.follows_stage) == (600, 60, True)
         assert schedule.next_due_at == T0 + timedelta(hours=10)
+
+
+def test_changing_the_schedule_counts_from_the_last_check_in_and_never_from_before_now(
+    olga: User, alice: User
+) -> None:
+    with time_machine.travel(T0, tick=False) as clock:
+        person = case_with_thread(olga, alice)
+        start(person.case, alice, interval=1440, grace=240)
+        clock.shift(timedelta(hours=2))
+        person_checks_in(person.codename, "safe")
+        clock.shift(timedelta(hours=2))
+        shorter = services.set_schedule(
+            actor=alice, case=person.case, interval_minutes=180, grace_minutes=30, active=True
+        )
+        assert shorter.next_due_at == T0 + timedelta(hours=5)  # three hours after the check-in
+        clock.shift(timedelta(hours=1, minutes=40))  # due at 5 h, one grace passed: one step
+        assert jobs.sweep_at() == 1
+        # Only the grace changes: the due time and the step taken stand.
+        graced = services.set_schedule(
+            actor=alice, case=person.case, interval_minutes=180, grace_minutes=60, active=True
+        )
+        assert (graced.next_due_at, graced.escalated_steps) == (T0 + timedelta(hours=5), 1)
+        assert graced.next_step_at == T0 + timedelta(hours=7)
+        # A shorter interval than what has already passed: due now, not in the past.
+        now = datetime.now(UTC)
+        sooner = services.set_schedule(
+            actor=alice, case=person.case, interval_minutes=60, grace_minutes=60, active=True
+        )
+        assert (sooner.next_due_at, sooner.escalated_steps) == (now, 0)
+        # Paused, then resumed: a fresh interval from the moment it runs again.
+        paused = services.set_schedule(
+            actor=alice, case=person.case, interval_minutes=60, grace_minutes=60, active=False
+        )
+        assert paused.next_step_at is None
+        clock.shift(timedelta(days=2))
+        assert jobs.sweep_at() == 0
+        resumed = services.set_schedule(
+            actor=alice, case=person.case, interval_minutes=60, grace_minutes=60, active=True
+        )
+        assert resumed.next_due_at == datetime.now(UTC) + timedelta(hours=1)
+        assert AuditEvent.objects.filter(action="checkins.schedule_set").count() == 6
+
+
+def test_out_of_range_schedules_and_closed_cases_are_refused(olga: User, alice: User) -> None:
+    person = case_with_thread(olga, alice)
+    for interval, grace in ((14, 30), (60 * 24 * 8, 30), (60, 4), (60, 60 * 24 * 4)):
+        with pytest.raises(services.CheckInRefused):
+            services.set_schedule(
+                actor=alice, case=person.case, interval_minutes=interval, grace_minutes=grace, active=True
+            )
+    assert not CheckInSchedule.objects.exists()
+
+
+def test_staff_logging_not_safe_alerts_the_coordinators_at_once(olga: User, alice: User, carol: User) -> None:
+    person = case_with_thread(olga, alice, coordinator=carol)
+    start(person.case, alice)
+    services.log_check_in(
+        actor=alice, user_private_key=private_key(alice), case=person.case, answer="unsafe", channel="call"
+    )
+    assert {t.assignee for t in Task.objects.filter(kind=services.TASK_UNSAFE)} == {alice, carol}
+    assert alerts_queued() == 1
+    # No note: the case key was not opened.
+    assert not AuditEvent.objects.filter(action="cases.case_decrypted", data__purpose="check_in").exists()
+
+
+def test_an_unassigned_case_alerts_the_coordinators_who_read_it_through_the_hotline_key(
+    olga: User, carol: User, alice: User
+) -> None:
+    with time_machine.travel(T0, tick=False) as clock:
+        thread = open_web_thread("help").thread
+        case = case_services.open_case_from_thread(
+            actor=olga, user_private_key=private_key(olga), thread=thread
+        ).case
+        schedule = start(case, olga, interval=60, grace=15)
+        clock.shift(timedelta(hours=1, minutes=31))
+        assert jobs.sweep_at() == 2
+        assert steps(schedule) == [Step.CASEWORKER, Step.COORDINATORS]
+        missed = Task.objects.filter(case=case, kind=services.TASK_MISSED)
+        # No caseworker: an unassigned task (and the alert); olga holds the case but is no coordinator.
+        assert sorted(str(t.assignee) for t in missed) == ["None", "carol"]
