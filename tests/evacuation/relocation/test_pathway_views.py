@@ -340,3 +340,15 @@ def test_the_section_and_its_refusals_speak_russian(
     coordinator = signed_in(carol)
     coordinator.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
     assert "Организации-партнёры" in coordinator.get(reverse("relocation:partners")).content.decode()
+
+
+def test_a_refused_form_comes_back_to_be_sent_again(signed_in: SignedIn, alice: User, case: Case) -> None:
+    """The 400 page shows the form again, posting to its own named URL, with a new one-time token."""
+    url = reverse("relocation:pathway_add", args=[case.pk])
+    response = signed_in(alice).post(url, {"kind": "humanitarian_visa", "destination": "ZZ", "note": "kept"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert f'action="{url}"' in body
+    assert 'name="submission"' in body
+    assert "kept" in body  # what was typed is not lost
+    assert reverse("cases:case", args=[case.pk]) in body

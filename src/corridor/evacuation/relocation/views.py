@@ -65,7 +65,12 @@ def _form_page(
 
 
 def _case_post(
-    request: HttpRequest, case_id: uuid.UUID, form_class: type[f.CaseForm], title: str, action: Action
+    request: HttpRequest,
+    case_id: uuid.UUID,
+    name: str,
+    form_class: type[f.CaseForm],
+    title: str,
+    action: Action,
 ) -> HttpResponse:
     """Parse, act, redirect to the case (PRG); a bad form or a refusal shows the form with 400."""
     user = staff_user(request)
@@ -89,7 +94,9 @@ def _case_post(
         else:
             messages.success(request, done)
             return redirect(back)
-    return _form_page(request, form, title=title, action=request.path, back=back)
+    return _form_page(
+        request, form, title=title, action=reverse(f"relocation:{name}", args=[case.pk]), back=back
+    )
 
 
 def _relocation_view(view: View) -> View:
@@ -114,7 +121,7 @@ def pathway_add_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         )
         return _("The pathway is added.")
 
-    return _case_post(request, case_id, f.PathwayForm, _("Add a pathway"), act)
+    return _case_post(request, case_id, "pathway_add", f.PathwayForm, _("Add a pathway"), act)
 
 
 @_relocation_view
@@ -134,7 +141,7 @@ def milestone_add_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse
         )
         return _("The milestone is recorded.")
 
-    return _case_post(request, case_id, f.MilestoneForm, _("Record a milestone"), act)
+    return _case_post(request, case_id, "milestone_add", f.MilestoneForm, _("Record a milestone"), act)
 
 
 @_relocation_view
@@ -153,7 +160,7 @@ def pathway_close_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse
         )
         return _("The pathway is closed.")
 
-    return _case_post(request, case_id, f.ClosePathwayForm, _("Close a pathway"), act)
+    return _case_post(request, case_id, "pathway_close", f.ClosePathwayForm, _("Close a pathway"), act)
 
 
 # --- consent --------------------------------------------------------------------------
@@ -176,7 +183,7 @@ def consent_add_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         )
         return _("The consent is recorded.")
 
-    return _case_post(request, case_id, f.ConsentForm, _("Record consent"), act)
+    return _case_post(request, case_id, "consent_add", f.ConsentForm, _("Record consent"), act)
 
 
 @_relocation_view
@@ -192,7 +199,7 @@ def consent_withdraw_view(request: HttpRequest, case_id: uuid.UUID) -> HttpRespo
         )
         return _("The consent is withdrawn: nothing more goes to this partner.")
 
-    return _case_post(request, case_id, f.WithdrawConsentForm, _("Withdraw consent"), act)
+    return _case_post(request, case_id, "consent_withdraw", f.WithdrawConsentForm, _("Withdraw consent"), act)
 
 
 # --- referrals ------------------------------------------------------------------------
@@ -215,7 +222,7 @@ def referral_request_view(request: HttpRequest, case_id: uuid.UUID) -> HttpRespo
         )
         return _("The referral is prepared; a coordinator is asked to approve it.")
 
-    return _case_post(request, case_id, f.ReferralForm, _("Prepare a referral"), act)
+    return _case_post(request, case_id, "referral_request", f.ReferralForm, _("Prepare a referral"), act)
 
 
 @role_required(Role.COORDINATOR)
@@ -227,7 +234,9 @@ def referral_sign_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse
         referrals.sign_referral(actor=user, user_private_key=key, case=case, referral=referral)
         return _("The packet is signed and sealed to the partner. Download it and send it to them.")
 
-    return _case_post(request, case_id, f.ReferralSignForm, _("Sign the referral packet"), act)
+    return _case_post(
+        request, case_id, "referral_sign", f.ReferralSignForm, _("Sign the referral packet"), act
+    )
 
 
 @_relocation_view
