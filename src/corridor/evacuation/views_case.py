@@ -15,6 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -36,10 +37,11 @@ from corridor.evacuation.forms import (
     PlaceForm,
 )
 from corridor.evacuation.houses import EvacuationRefused
-from corridor.evacuation.models import SafeHouse, WarningKind
+from corridor.evacuation.models import AssetKind, Exposure, ExposureSource, SafeHouse, WarningKind
 from corridor.evacuation.reading import case_evacuation, house_choices
 from corridor.evacuation.views_common import Repeated, carry_out_once, evacuation_view
 from corridor.hotline import receipts
+from corridor.web.templatetags.staff_time import staff_time
 
 Action = Callable[[User, bytes, Case, dict[str, Any]], str]
 FORM_NAMES = ("place", "end", "movement", "status", "exposure", "seized")
@@ -249,27 +251,60 @@ def phone_seized_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 # --- the burn view --------------------------------------------------------------------
 
 
+_PLACEHOLDER = uuid.UUID(int=0)
+
+
+def _asset(exposure: Exposure) -> str:
+    if exposure.house is not None:
+        return exposure.house.code_name
+    if exposure.movement is not None:
+        leg = exposure.movement
+        return f"{leg.origin_region} → {leg.destination_region} ({leg.case.code})"
+    if exposure.staff is not None:
+        return exposure.staff.username
+    return exposure.other_case.code if exposure.other_case is not None else ""
+
+
 def _burn_page(request: HttpRequest, case: Case, *, error: str = "", status: int = 200) -> HttpResponse:
     user = staff_user(request)
     key = open_case_key(
         user=user, user_private_key=unlock.user_private_key(request), case=case, purpose="burn_view"
     )
     report = burn.burn_report(user=user, case=case, key=key)
-    # Labels looked up once here rather than by loops in the template (60 rows and more).
+    # Labels, links and times worked out once here rather than by tags in the template: the
+    # page has a line per person affected and per disclosure (a hundred and more).
     reasons = {code: str(label) for code, label in REASONS.items()}
     actions = {kind: str(label) for kind, label in WarningKind.choices}
+    kinds = {kind: str(label) for kind, label in AssetKind.choices}
+    sources = {source: str(label) for source, label in ExposureSource.choices}
+    case_url = reverse("cases:case", args=[_PLACEHOLDER])
     rows = [
         {
             "entry": entry,
+            "url": case_url.replace(str(_PLACEHOLDER), entry.card.id)
+            if entry.card and entry.card.readable
+            else "",
+            "caseworker": entry.card.caseworker if entry.card else "",
             "action": actions[entry.kind],
             "why": "; ".join(reasons.get(r, r) for r in entry.reasons),
         }
         for entry in report.affected
     ]
+    known = [
+        {
+            "when": staff_time(item.exposure.disclosed_at),
+            "kind": kinds.get(item.exposure.kind, item.exposure.kind),
+            "asset": _asset(item.exposure),
+            "source": sources.get(item.exposure.source, item.exposure.source),
+            "note": item.note,
+        }
+        for item in report.known
+    ]
     context = {
         "case": case,
         "report": report,
         "rows": rows,
+        "known": known,
         "triggers": [TRIGGERS[t] for t in report.triggers],
         "is_coordinator": case_access.is_coordinator(user),
         "error": error,
