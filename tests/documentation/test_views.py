@@ -113,6 +113,14 @@ def test_the_list_shows_titles_and_filters(dora: User, signed_in: SignedIn) -> N
     assert "Argun, March" in client.get(url).content.decode()
     assert codes(start="2017-21", end="2017-21") == {argun.code}
     assert codes(start="2017-06") == {grozny.code}
+    since = event(dora, made, title="Held since March", date="2017-03/..")
+    response = client.get(url, {"start": "2019", "end": "2019"})
+    assert since.code in response.content.decode()
+    assert argun.code not in response.content.decode()
+    assert (
+        "2017-03-01 – …"
+        in client.get(reverse("documentation:event", kwargs={"event_id": since.pk})).content.decode()
+    )
     assert codes(place="RU-CE:grozny") == {grozny.code}
     assert codes(place="RU-CE") == {argun.code, grozny.code}
     assert codes(site=str(site().pk)) == {argun.code}

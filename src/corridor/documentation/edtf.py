@@ -7,7 +7,8 @@ these (`2017-03/2017-04`) whose ends may be open (`..`) or unknown (empty). A ti
 is accepted and dropped: documentation is dated by the day.
 
 The bounds are the first and last day the text allows, inclusive; an open or unknown end
-has no bound (None). A qualifier is kept in the text and does not move the bounds.
+has no bound (None), stored as the first or last day there is (`lower`, `upper`). A
+qualifier is kept in the text and does not move the bounds.
 Seasons are the northern meteorological ones (spring March–May, summer June–August,
 autumn September–November, winter December to the end of February of the next year).
 """
@@ -20,6 +21,9 @@ from dataclasses import dataclass
 from datetime import date
 
 MAX_LENGTH = 64
+# What an open or unknown end is stored as, so that a period filter is two plain comparisons.
+FIRST_DAY = date(1, 1, 1)
+LAST_DAY = date(9999, 12, 31)
 _SINGLE = re.compile(
     r"^(?P<year>[0-9X]{4})"
     r"(?:-(?P<month>[0-9X]{2})(?:-(?P<day>[0-9X]{2}))?)?"
@@ -42,6 +46,16 @@ class Edtf:
     latest: date | None
     uncertain: bool = False
     approximate: bool = False
+
+    @property
+    def lower(self) -> date:
+        """The earliest bound, an open start being the first day there is."""
+        return self.earliest or FIRST_DAY
+
+    @property
+    def upper(self) -> date:
+        """The latest bound, an open end being the last day there is."""
+        return self.latest or LAST_DAY
 
 
 def _digits(value: str, low: int, high: int) -> tuple[int, int]:

@@ -89,6 +89,7 @@ class Event(models.Model):
         ordering = ["-earliest", "code"]
         indexes = [
             models.Index(fields=["collection", "earliest"], name="doc_event_by_date"),
+            models.Index(fields=["-earliest", "code"], name="doc_event_list_order"),
             models.Index(fields=["place"], name="doc_event_by_place"),
         ]
         constraints = [

@@ -181,6 +181,7 @@ def events(request: HttpRequest) -> HttpResponse:
             reading.with_list_columns(found).order_by("-earliest", "code")[offset : offset + PAGE_SIZE + 1]
         )
         more = len(rows) > PAGE_SIZE
+        reading.count_acts(rows[:PAGE_SIZE])
         listed = reading.list_page(user=user, user_private_key=private_key(request), events=rows[:PAGE_SIZE])
     query = request.GET.copy()
     query.pop("page", None)
