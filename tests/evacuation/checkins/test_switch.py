@@ -131,6 +131,10 @@ def test_paused_and_closed_schedules_do_not_escalate(olga: User, alice: User, ca
         workflow.close_case(
             actor=alice, user_private_key=private_key(alice), case=closed.case, outcome="declined"
         )
+        with pytest.raises(services.CheckInRefused, match="closed"):
+            services.set_schedule(
+                actor=alice, case=closed.case, interval_minutes=None, grace_minutes=None, active=True
+            )
         running = case_with_thread(olga, alice)
         start(running.case, alice)
         clock.shift(timedelta(days=10))
@@ -230,7 +234,7 @@ def test_changing_the_schedule_counts_from_the_last_check_in_and_never_from_befo
         assert AuditEvent.objects.filter(action="checkins.schedule_set").count() == 6
 
 
-def test_out_of_range_schedules_and_closed_cases_are_refused(olga: User, alice: User) -> None:
+def test_out_of_range_schedules_are_refused(olga: User, alice: User) -> None:
     person = case_with_thread(olga, alice)
     for interval, grace in ((14, 30), (60 * 24 * 8, 30), (60, 4), (60, 60 * 24 * 4)):
         with pytest.raises(services.CheckInRefused):

@@ -86,6 +86,7 @@ def set_schedule(
     """Start, change, pause or resume the case's check-ins. None follows the stage's default."""
     _check_range(interval_minutes, INTERVAL_RANGE, _("Choose an interval from the list."))
     _check_range(grace_minutes, GRACE_RANGE, _("Choose a grace period from the list."))
+    case = Case.objects.get(pk=case.pk)  # the stage as it is now
     if case.stage == Stage.CLOSED:
         raise CheckInRefused(_("The case is closed: it has no check-ins."))
     now = _now()

@@ -24,7 +24,7 @@ from corridor.accounts import unlock
 from corridor.accounts.decorators import role_required
 from corridor.accounts.models import User
 from corridor.cases import access as case_access
-from corridor.cases.models import Case, FormReceipt
+from corridor.cases.models import Case, FormReceipt, Stage
 from corridor.cases.services import open_case_key
 from corridor.cases.views_common import View, keys_handled, staff_user
 from corridor.evacuation.checkins import reading, services
@@ -60,7 +60,7 @@ def _case_page(
         "schedule": schedule,
         "state": reading.state_of(schedule),
         "entries": reading.entries(key, reading.recent(case)),
-        "closed": case.stage == "closed",
+        "closed": case.stage == Stage.CLOSED,
         **reading.page_forms(case, schedule, log_form=log_form, schedule_form=schedule_form),
     }
     return render(request, "checkins/case.html", context, status=status)
