@@ -108,6 +108,19 @@ def test_no_documentation_text_in_the_clear(
             "statement": f"{canary} statement",
         },
     )
+    post(
+        reverse("documentation:intervention_add", kwargs={"event_id": recorded.pk}),
+        {
+            "intervention_type": "020100000000",
+            "body": "investigative_committee",
+            "date": "2017-05",
+            "reference": f"{canary} reference",
+            "follows": "",
+            "response": "X01",
+            "response_date": "",
+            "notes": f"{canary} intervention notes",
+        },
+    )
     # The pages decrypt it all (so the canary really went in), and the log never holds it.
     page = client.get(reverse("documentation:event", kwargs={"event_id": recorded.pk})).content.decode()
     for part in (
@@ -118,6 +131,8 @@ def test_no_documentation_text_in_the_clear(
         "perpetrator added later",
         "source description",
         "statement",
+        "reference",
+        "intervention notes",
     ):
         assert f"{canary} {part}" in page
     person_page = client.get(
@@ -138,6 +153,8 @@ def test_no_documentation_text_in_the_clear(
         ("documentation.Person", "identity"),
         ("documentation.Source", "description"),
         ("documentation.Information", "statement"),
+        ("documentation.Intervention", "reference"),
+        ("documentation.Intervention", "notes"),
     }
     for name, image in _database_images().items():
         assert canary.encode() not in image, name

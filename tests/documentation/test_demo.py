@@ -26,6 +26,7 @@ def test_the_demo_documentation_set(org: dict[str, object]) -> None:
     view = reading.event_for_documenter(user=erin, user_private_key=private_key(erin), event=argun)
     assert view.title.startswith(demo.MARK)
     assert len(view.acts) == 3
+    assert [i.response_label for i in view.interventions] == ["Refused to open a criminal case", ""]
 
 
 def test_no_documenter_no_documentation(org: dict[str, object]) -> None:

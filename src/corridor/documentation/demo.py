@@ -1,5 +1,6 @@
 """Synthetic documentation for `corridor demo`: waves of detentions at several sites, group victims,
-uncertain dates, one person recorded from two testimonies, and sources that disagree.
+uncertain dates, one person recorded from two testimonies, sources that disagree, and complaints
+refused and taken further.
 
 Everything goes through the services as the demo documenter (erin) would record it, and
 every text is marked as invented.
@@ -11,7 +12,7 @@ from typing import Any
 
 from corridor.accounts import services as account_services
 from corridor.accounts.models import User
-from corridor.documentation import persons, services
+from corridor.documentation import interventions, persons, services
 from corridor.documentation.models import Collection, Event, Site
 
 MARK = "[Демо: вымышленные сведения]"
@@ -242,3 +243,39 @@ def populate(staff: Any) -> None:
                 statement=f"{MARK} {statement}",
             ),
         )
+
+    # The complaint the Investigative Committee refused, and the application that followed years later.
+    refused = interventions.add_intervention(
+        actor=erin,
+        user_private_key=key,
+        event=argun,
+        data=interventions.InterventionInput(
+            intervention_type="020100000000",
+            body="investigative_committee",
+            date="2017-05-XX",
+            reference="№ 000/17 (вымышленный)",
+            response="X01",
+            response_date="2017-06~",
+            notes=f"{MARK} Жалоба подана адвокатом от имени пострадавшего.",
+        ),
+    )
+    interventions.add_intervention(
+        actor=erin,
+        user_private_key=key,
+        event=argun,
+        data=interventions.InterventionInput(
+            intervention_type="X02",
+            body="echr",
+            date="2019-21",
+            follows=refused.code,
+            notes=f"{MARK} Жалоба в ЕСПЧ после исчерпания внутренних средств.",
+        ),
+    )
+    interventions.add_intervention(
+        actor=erin,
+        user_private_key=key,
+        event=wave,
+        data=interventions.InterventionInput(
+            intervention_type="X02", body="osce", date="2018-10", response="030100000000"
+        ),
+    )

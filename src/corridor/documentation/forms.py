@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.documentation import gazetteer, vocabularies
 from corridor.documentation.models import (
+    Body,
     Collection,
     Credibility,
     LinkKind,
@@ -374,3 +375,63 @@ class MatchForm(forms.Form):
         coerce=lambda value: value == "yes",
         error_messages={"invalid_choice": CHOOSE, "required": CHOOSE},
     )
+
+
+class InterventionForm(forms.Form):
+    intervention_type = forms.ChoiceField(
+        label=_("Type of intervention"), error_messages={"invalid_choice": CHOOSE, "required": CHOOSE}
+    )
+    body = forms.ChoiceField(
+        label=_("Addressed to"),
+        choices=Body.choices,
+        error_messages={"invalid_choice": CHOOSE, "required": CHOOSE},
+    )
+    date = forms.CharField(
+        label=_("Date sent (EDTF)"),
+        max_length=64,
+        error_messages={
+            "required": _("Give a date, even an uncertain one (for example 2017-21 for spring 2017).")
+        },
+    )
+    reference = forms.CharField(
+        label=_("The body's reference number"),
+        required=False,
+        max_length=200,
+        help_text=_("Stored encrypted."),
+    )
+    follows = forms.CharField(
+        label=_("Follows up intervention"),
+        required=False,
+        max_length=16,
+        help_text=_("I-… of the earlier complaint this one appeals or repeats."),
+    )
+    response = forms.ChoiceField(
+        label=_("Response"), required=False, error_messages={"invalid_choice": CHOOSE}
+    )
+    response_date = forms.CharField(label=_("Date of the response (EDTF)"), required=False, max_length=64)
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Stored encrypted."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_choices(self, "intervention_type", _blank(vocabularies.choices("intervention_types")))
+        _set_choices(self, "response", _blank(vocabularies.choices("responses"), str(_("No response yet"))))
+
+
+class ResponseForm(forms.Form):
+    intervention = forms.ChoiceField(
+        label=_("Intervention"), error_messages={"invalid_choice": CHOOSE, "required": CHOOSE}
+    )
+    response = forms.ChoiceField(
+        label=_("Response"), error_messages={"invalid_choice": CHOOSE, "required": CHOOSE}
+    )
+    response_date = forms.CharField(label=_("Date of the response (EDTF)"), required=False, max_length=64)
+
+    def __init__(self, *args: Any, interventions: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_choices(self, "intervention", [("", "—"), *interventions])
+        _set_choices(self, "response", _blank(vocabularies.choices("responses")))

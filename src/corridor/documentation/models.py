@@ -374,6 +374,49 @@ class Information(models.Model):
         return f"{self.source_id} on {self.event_id}"
 
 
+class Body(models.TextChoices):
+    INVESTIGATIVE_COMMITTEE = "investigative_committee", _("Investigative Committee")
+    PROSECUTOR = "prosecutor", _("Prosecutor's office")
+    POLICE = "police", _("Police")
+    OMBUDSMAN = "ombudsman", _("Human rights commissioner (ombudsman)")
+    COURT = "court", _("Court")
+    OSCE = "osce", _("OSCE mechanism")
+    UN = "un", _("UN body")
+    ECHR = "echr", _("European Court of Human Rights")
+    OTHER = "other", _("Other body")
+
+
+class Intervention(models.Model):
+    """A complaint or submission about an event, the response it got, and what followed it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="interventions")
+    code = models.CharField(max_length=16, unique=True)
+    intervention_type = models.CharField(max_length=16)  # HURIDOCS micro-thesaurus 20, or local
+    body = models.CharField(max_length=32, choices=Body.choices)
+    date = models.CharField(max_length=64)  # EDTF
+    earliest = models.DateField(null=True, blank=True)
+    latest = models.DateField(null=True, blank=True)
+    # The intervention this one follows up (an appeal against a refusal, a second complaint).
+    follows = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    response = models.CharField(max_length=16, blank=True)  # HURIDOCS micro-thesaurus 27, or local
+    response_date = models.CharField(max_length=64, blank=True)  # EDTF
+    reference = models.BinaryField(default=b"")  # sealed: the body's reference number
+    notes = models.BinaryField(default=b"")  # sealed
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["earliest", "created_at"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
 class FormReceipt(models.Model):
     """A documentation form already carried out (its one-time token's HMAC) and what it created."""
 

@@ -21,6 +21,7 @@ from corridor.documentation.models import (
     Event,
     EventLink,
     Information,
+    Intervention,
     Involvement,
     MatchStatus,
     Person,
@@ -157,6 +158,15 @@ class InformationView:
 
 
 @dataclass
+class InterventionView:
+    intervention: Intervention
+    type_label: str
+    response_label: str
+    reference: str
+    notes: str
+
+
+@dataclass
 class EventView:
     event: Event
     collection_title: str
@@ -167,6 +177,7 @@ class EventView:
     acts: list[ActView]
     links: list[LinkView]
     information: list[InformationView] = field(default_factory=list)
+    interventions: list[InterventionView] = field(default_factory=list)
 
 
 def event_for_documenter(*, user: User, user_private_key: bytes, event: Event) -> EventView:
@@ -225,7 +236,18 @@ def event_for_documenter(*, user: User, user_private_key: bytes, event: Event) -
         .select_related("source__person")
         .order_by("created_at")
     ]
+    interventions = [
+        InterventionView(
+            intervention=item,
+            type_label=vocabularies.label("intervention_types", item.intervention_type),
+            response_label=vocabularies.label("responses", item.response) if item.response else "",
+            reference=sealing.open_text(key, item, "reference"),
+            notes=sealing.open_text(key, item, "notes"),
+        )
+        for item in Intervention.objects.filter(event=event).select_related("follows")
+    ]
     return EventView(
+        interventions=interventions,
         information=information,
         event=event,
         collection_title=sealing.open_text(key, collection, "title"),

@@ -37,6 +37,8 @@ REGISTRY: dict[tuple[str, str], Context] = {
     ("documentation.Person", "identity"): _columns("collection_id", "code"),
     ("documentation.Source", "description"): _columns("collection_id", "code", "kind", "person_id"),
     ("documentation.Information", "statement"): _columns("event_id", "source_id"),
+    ("documentation.Intervention", "reference"): _columns("event_id", "code", "body"),
+    ("documentation.Intervention", "notes"): _columns("event_id", "code", "body"),
 }
 
 

@@ -27,4 +27,6 @@ urlpatterns += [
     ),
     path("sources/new/", views_persons.source_new, name="source_new"),
     path("events/<uuid:event_id>/information/", views_persons.information_add, name="information_add"),
+    path("events/<uuid:event_id>/interventions/", views_persons.intervention_add, name="intervention_add"),
+    path("events/<uuid:event_id>/responses/", views_persons.response_record, name="response_record"),
 ]

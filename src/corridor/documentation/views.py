@@ -31,8 +31,10 @@ from corridor.documentation.forms import (
     FilterForm,
     GrantForm,
     InformationForm,
+    InterventionForm,
     LinkForm,
     PerpetratorForm,
+    ResponseForm,
     SiteForm,
     collection_choices,
 )
@@ -205,6 +207,16 @@ def _act_choice(number: int, act: reading.ActView) -> tuple[str, str]:
     return str(act.act.pk), f"{number}. {act.type_label}: {victim}"
 
 
+def _intervention_choices(items: list[reading.InterventionView]) -> list[tuple[str, str]]:
+    return [
+        (
+            str(i.intervention.pk),
+            f"{i.intervention.code}: {i.type_label} ({i.intervention.get_body_display()})",
+        )
+        for i in items
+    ]
+
+
 def event_page(
     request: HttpRequest,
     event: Event,
@@ -212,6 +224,8 @@ def event_page(
     perpetrator: forms.Form | None = None,
     link: forms.Form | None = None,
     information: forms.Form | None = None,
+    intervention: forms.Form | None = None,
+    response: forms.Form | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = staff_user(request)
@@ -226,6 +240,9 @@ def event_page(
         "perpetrator_form": perpetrator_form,
         "link_form": link or LinkForm(auto_id="id_link_%s"),
         "information_form": information or InformationForm(auto_id="id_info_%s"),
+        "intervention_form": intervention or InterventionForm(auto_id="id_int_%s"),
+        "response_form": response
+        or ResponseForm(auto_id="id_resp_%s", interventions=_intervention_choices(view.interventions)),
         "submission_token": receipts.new_token(),
     }
     return render(request, "documentation/event.html", context, status=status)

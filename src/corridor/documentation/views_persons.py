@@ -1,4 +1,4 @@
-"""Persons, their match proposals, sources and what sources say about an event."""
+"""Persons, their match proposals, sources and what sources say about an event, interventions."""
 
 from __future__ import annotations
 
@@ -12,8 +12,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from corridor.accounts.decorators import role_required
 from corridor.accounts.models import Role
 from corridor.cases.views_common import keys_handled, staff_user
-from corridor.documentation import access, persons, reading, services
-from corridor.documentation.forms import InformationForm, MatchForm, PersonForm, SourceForm
+from corridor.documentation import access, interventions, persons, reading, services
+from corridor.documentation.forms import (
+    InformationForm,
+    InterventionForm,
+    MatchForm,
+    PersonForm,
+    ResponseForm,
+    SourceForm,
+)
+from corridor.documentation.models import Intervention
 from corridor.documentation.views import collection_options, event_page, once, private_key, refuse
 from corridor.hotline import receipts
 
@@ -175,3 +183,60 @@ def information_add(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
         except services.DocumentationRefused as exc:
             refuse(form, exc)
     return event_page(request, event, information=form, status=400)
+
+
+@require_POST
+@documenters
+@keys_handled
+def intervention_add(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
+    user = staff_user(request)
+    event = access.get_event_for_documenter(user, event_id)
+    form = InterventionForm(request.POST, auto_id="id_int_%s")
+    if form.is_valid():
+        data = form.cleaned_data
+        entry = interventions.InterventionInput(
+            intervention_type=data["intervention_type"],
+            body=data["body"],
+            date=data["date"],
+            reference=data["reference"],
+            response=data["response"],
+            response_date=data["response_date"],
+            notes=data["notes"],
+            follows=data["follows"],
+        )
+        try:
+            once(
+                request,
+                lambda: str(
+                    interventions.add_intervention(
+                        actor=user, user_private_key=private_key(request), event=event, data=entry
+                    ).pk
+                ),
+            )
+            return redirect("documentation:event", event_id=event.pk)
+        except services.DocumentationRefused as exc:
+            refuse(form, exc)
+    return event_page(request, event, intervention=form, status=400)
+
+
+@require_POST
+@documenters
+@keys_handled
+def response_record(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
+    user = staff_user(request)
+    event = access.get_event_for_documenter(user, event_id)
+    own = {str(i.pk): i for i in Intervention.objects.filter(event=event)}
+    form = ResponseForm(request.POST, auto_id="id_resp_%s", interventions=[(pk, pk) for pk in own])
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            interventions.record_response(
+                actor=user,
+                intervention=own[data["intervention"]],
+                response=data["response"],
+                date=data["response_date"],
+            )
+            return redirect("documentation:event", event_id=event.pk)
+        except services.DocumentationRefused as exc:
+            refuse(form, exc)
+    return event_page(request, event, response=form, status=400)
