@@ -14,7 +14,7 @@ import logging
 import uuid
 from datetime import UTC, datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.tasks import task
 
 from corridor.cases.models import Case, Stage
@@ -35,8 +35,8 @@ def due_schedules(now: datetime) -> list[uuid.UUID]:
 
 
 @transaction.atomic
-def take_next_step(schedule_id: uuid.UUID, now: datetime) -> bool:
-    """The next step of one schedule, re-checked under its row lock; False if none is due."""
+def take_next_step(schedule_id: uuid.UUID, now: datetime) -> tuple[bool, bool]:
+    """The next step of one schedule, re-checked under its row lock: (taken, another one is due)."""
     schedule = CheckInSchedule.objects.select_for_update(of=("self",)).filter(pk=schedule_id).first()
     if (
         schedule is None
@@ -44,10 +44,10 @@ def take_next_step(schedule_id: uuid.UUID, now: datetime) -> bool:
         or schedule.next_step_at is None
         or schedule.next_step_at > now
     ):
-        return False
+        return False, False
     case = Case.objects.select_related("key", "caseworker").get(pk=schedule.case_id)
     if case.stage == Stage.CLOSED:
-        return False
+        return False, False
     step = MISSED_STEPS[schedule.escalated_steps]
     services.record_step(schedule=schedule, case=case, due_at=schedule.next_due_at, step=step, now=now)
     schedule.escalated_steps += 1
@@ -55,7 +55,7 @@ def take_next_step(schedule_id: uuid.UUID, now: datetime) -> bool:
         schedule.next_due_at, schedule.grace_minutes, schedule.escalated_steps
     )
     schedule.save(update_fields=["escalated_steps", "next_step_at"])
-    return True
+    return True, schedule.next_step_at is not None and schedule.next_step_at <= now
 
 
 @transaction.atomic
@@ -72,8 +72,16 @@ def sweep_at(*, now: datetime | None = None) -> int:
     now = now or datetime.now(UTC)
     taken = 0
     for schedule_id in due_schedules(now):
-        while take_next_step(schedule_id, now):
-            taken += 1
+        more = True
+        while more:
+            try:
+                done, more = take_next_step(schedule_id, now)
+            except IntegrityError:
+                # The step's row exists but the schedule says otherwise (written outside
+                # Corridor): nothing was done twice; the others are swept, this one is logged.
+                logger.exception("check-in schedule %s: a step was already taken", schedule_id)
+                break
+            taken += done
     # Also alerts steps a killed sweep committed without reaching this point.
     _alert(now)
     if taken:

@@ -12,7 +12,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from corridor.accounts.models import OrgKeyKind, Role, User
@@ -168,24 +168,26 @@ def readers(case: Case) -> list[User]:
     return sorted(people.values(), key=lambda user: user.username)
 
 
+def _caseworker_reads(case: Case) -> bool:
+    """The caseworker holds the case key (assigning one seals the key to them): one query."""
+    caseworker = case.caseworker
+    return caseworker is not None and data_keys.user_wrap(case.key, caseworker) is not None
+
+
 def record_step(
     *, schedule: CheckInSchedule, case: Case, due_at: datetime, step: str, now: datetime
-) -> Escalation | None:
-    """Take one step once: its row, its tasks and its audit event, in the caller's transaction.
+) -> Escalation:
+    """Take one step: its row, its tasks and its audit event, in the caller's transaction.
 
-    None when the step was taken before (the unique constraint refuses the second row).
+    The row is unique per schedule, due time and step: a second taking of the same step
+    fails with IntegrityError and the caller's transaction, with everything in it, is undone.
     """
-    try:
-        with transaction.atomic():
-            escalation = Escalation.objects.create(schedule=schedule, due_at=due_at, step=step, at=now)
-    except IntegrityError:
-        return None
-    holders = readers(case)
+    escalation = Escalation.objects.create(schedule=schedule, due_at=due_at, step=step, at=now)
     assigned: list[User | None] = []
     if step in (Step.CASEWORKER, Step.UNSAFE):
-        assigned.append(case.caseworker if case.caseworker in holders else None)
+        assigned.append(case.caseworker if _caseworker_reads(case) else None)
     if step in (Step.COORDINATORS, Step.UNSAFE):
-        assigned += [user for user in holders if user.has_role(Role.COORDINATOR) and user not in assigned]
+        assigned += [u for u in readers(case) if u.has_role(Role.COORDINATOR) and u not in assigned]
     kind = TASK_UNSAFE if step == Step.UNSAFE else TASK_MISSED
     tasks = [_system_task(case, kind, person, now) for person in assigned]
     proposed = False
