@@ -183,6 +183,8 @@ def measure_in_process(case_id: str) -> dict[str, Any]:
             **summary,
             **_target(summary["p95"], BURN_TARGET_MS),
             "queries": len(queries.captured_queries),
+            # Each query's milliseconds on a first run, to see where the time goes.
+            "query_ms": [round(float(q["time"]) * 1000, 1) for q in queries.captured_queries],
             "known": len(built.known),
             "affected": len(built.affected),
         },
@@ -238,6 +240,9 @@ def figures_on(kind: str, count: int) -> dict[str, Any]:
             browser = sign_in_operator(inst, server.port)
             start_load = load_average()
             page = _page(browser, f"/staff/evacuation/cases/{seeded['burned_case']}/burn/")
+            # The same signed-in request to a page that does almost nothing: the fixed cost
+            # of any staff page (session, key unlock, middleware) on this machine now.
+            baseline = _page(browser, "/staff/evacuation/")
             end_load = load_average()
         return {
             "database": kind,
@@ -248,6 +253,7 @@ def figures_on(kind: str, count: int) -> dict[str, Any]:
             },
             "burn_report_in_process": measured["burn_report"],
             "burn_page": page,
+            "baseline_page": {k: v for k, v in baseline.items() if k not in ("target_ms", "met")},
             "load_average": {"in_process": measured["load_average"], "start": start_load, "end": end_load},
         }
 
