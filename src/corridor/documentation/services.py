@@ -179,9 +179,14 @@ def add_site(*, actor: User, place: str, site_type: str, precision: str, name: s
     return site
 
 
-def _check_site(site_id: str | None) -> Site | None:
+def _check_site(site_id: str | None, known: dict[str, Site] | None = None) -> Site | None:
+    """The site chosen; `known` (every site by id) spares a query per row in an import."""
     if not site_id:
         return None
+    if known is not None:
+        if str(site_id) not in known:
+            raise DocumentationRefused(_("Choose a site from the list."))
+        return known[str(site_id)]
     try:
         return Site.objects.get(pk=uuid.UUID(str(site_id)))
     except (ValueError, Site.DoesNotExist) as exc:
@@ -206,37 +211,51 @@ def record_event_from_testimony(
 ) -> Event:
     """A new event: title and description sealed under the collection key, date bounds computed."""
     _require_documenter(actor)
-    title = clean_text(data.title, required=True, limit=MAX_SHORT)
-    description = clean_text(data.description, required=False)
-    date = parse_date(data.date, required=True)
-    assert date is not None
-    site = _check_site(data.site)
-    place = _check_place(data.place) or (site.place if site else "")
-    if not place:
-        raise DocumentationRefused(_("Choose a place from the gazetteer."))
+    seal = event_sealer(data)
     key = open_collection_key(
         user=actor, user_private_key=user_private_key, collection=collection, purpose="record_event"
     )
-    event = Event(
-        id=uuid.uuid4(),
-        collection=collection,
-        code=unused_code("E-", Event),
-        date=date.text,
-        earliest=date.lower,
-        latest=date.upper,
-        place=place,
-        site=site,
-        created_by=actor,
-        created_at=_now(),
-    )
-    version = collection.key.version
-    event.title = sealing.seal_text(key, version, event, "title", title)
-    event.description = sealing.seal_text(key, version, event, "description", description)
+    event = seal(actor=actor, key=key, collection=collection, code=unused_code("E-", Event), now=_now())
     event.save(force_insert=True)
     record_event(
         action="documentation.event_recorded", actor_id=actor.pk, target_type="event", target_id=event.pk
     )
     return event
+
+
+EventSealer = Callable[..., Event]
+
+
+def event_sealer(data: EventInput, *, sites: dict[str, Site] | None = None) -> EventSealer:
+    """Check an event's input; returns what builds its row (sealed, not saved) once the key is open."""
+    title = clean_text(data.title, required=True, limit=MAX_SHORT)
+    description = clean_text(data.description, required=False)
+    date = parse_date(data.date, required=True)
+    assert date is not None
+    site = _check_site(data.site, sites)
+    place = _check_place(data.place) or (site.place if site else "")
+    if not place:
+        raise DocumentationRefused(_("Choose a place from the gazetteer."))
+
+    def build(*, actor: User, key: bytes, collection: Collection, code: str, now: datetime) -> Event:
+        event = Event(
+            id=uuid.uuid4(),
+            collection=collection,
+            code=code,
+            date=date.text,
+            earliest=date.lower,
+            latest=date.upper,
+            place=place,
+            site=site,
+            created_by=actor,
+            created_at=now,
+        )
+        version = collection.key.version
+        event.title = sealing.seal_text(key, version, event, "title", title)
+        event.description = sealing.seal_text(key, version, event, "description", description)
+        return event
+
+    return build
 
 
 @transaction.atomic
@@ -319,6 +338,14 @@ def _check_perpetrator(data: PerpetratorInput) -> PerpetratorInput:
 
 
 def _involvement(*, actor: User, key: bytes, version: int, act: Act, data: PerpetratorInput) -> Involvement:
+    involvement = involvement_row(actor=actor, key=key, version=version, act=act, data=data, now=_now())
+    involvement.save(force_insert=True)
+    return involvement
+
+
+def involvement_row(
+    *, actor: User, key: bytes, version: int, act: Act, data: PerpetratorInput, now: datetime
+) -> Involvement:
     involvement = Involvement(
         id=uuid.uuid4(),
         act=act,
@@ -328,18 +355,27 @@ def _involvement(*, actor: User, key: bytes, version: int, act: Act, data: Perpe
         degree=data.degree,
         institution=data.name if data.kind == PerpetratorKind.INSTITUTION else "",
         created_by=actor,
-        created_at=_now(),
+        created_at=now,
     )
     if data.kind == PerpetratorKind.PERSON:
         involvement.person = sealing.seal_text(key, version, involvement, "person", data.name)
-    involvement.save(force_insert=True)
     return involvement
 
 
-@transaction.atomic
-def add_act(*, actor: User, user_private_key: bytes, event: Event, data: ActInput) -> Act:
-    """An act against one victim, with its first perpetrator if one is given."""
-    _require_documenter(actor)
+ActSealer = Callable[..., tuple[Act, Involvement | None]]
+
+
+def act_sealer(
+    data: ActInput,
+    *,
+    collection_id: object,
+    sites: dict[str, Site] | None = None,
+    persons: dict[str, Person] | None = None,
+) -> ActSealer:
+    """Check an act's input; returns what builds its rows (sealed, not saved) once the key is open.
+
+    `sites` and `persons` (by id and by code) spare a query per act in an import.
+    """
     act_type = _check_code("act_types", data.act_type)
     methods = list(dict.fromkeys(data.methods))
     if len(methods) > MAX_METHODS:
@@ -353,46 +389,69 @@ def add_act(*, actor: User, user_private_key: bytes, event: Event, data: ActInpu
         if data.victim_kind != VictimKind.PERSON:
             raise DocumentationRefused(_("Only a victim who is one person can be linked to a person."))
         code = data.victim_person.strip().upper()
-        person = Person.objects.filter(collection_id=event.collection_id, code=code).first()
+        if persons is not None:
+            person = persons.get(code)
+        else:
+            person = Person.objects.filter(collection_id=collection_id, code=code).first()
         if person is None:
             raise DocumentationRefused(_("There is no person with this code in the event's collection."))
     victim = clean_text(data.victim, required=person is None, limit=MAX_SHORT)
     count_min, count_best, count_max = _counts(data)
     date = parse_date(data.date, required=False)
-    site = _check_site(data.site)
+    site = _check_site(data.site, sites)
     place = _check_place(data.place) or (site.place if site else "")
     status = _check_code("statuses", data.status_at_end, required=False)
     notes = clean_text(data.notes, required=False)
     perpetrator = _check_perpetrator(data.perpetrator) if data.perpetrator else None
+
+    def build(
+        *, actor: User, key: bytes, version: int, event: Event, now: datetime
+    ) -> tuple[Act, Involvement | None]:
+        act = Act(
+            id=uuid.uuid4(),
+            event=event,
+            act_type=act_type,
+            methods=methods,
+            victim_kind=data.victim_kind,
+            victim_person=person,
+            count_min=count_min,
+            count_best=count_best,
+            count_max=count_max,
+            date=date.text if date else "",
+            earliest=date.lower if date else event.earliest,
+            latest=date.upper if date else event.latest,
+            place=place or event.place,
+            site=site,
+            status_at_end=status,
+            created_by=actor,
+            created_at=now,
+        )
+        act.victim = sealing.seal_text(key, version, act, "victim", victim)
+        act.notes = sealing.seal_text(key, version, act, "notes", notes)
+        involvement = None
+        if perpetrator is not None:
+            involvement = involvement_row(
+                actor=actor, key=key, version=version, act=act, data=perpetrator, now=now
+            )
+        return act, involvement
+
+    return build
+
+
+@transaction.atomic
+def add_act(*, actor: User, user_private_key: bytes, event: Event, data: ActInput) -> Act:
+    """An act against one victim, with its first perpetrator if one is given."""
+    _require_documenter(actor)
+    build = act_sealer(data, collection_id=event.collection_id)
     collection = event.collection
     key = open_collection_key(
         user=actor, user_private_key=user_private_key, collection=collection, purpose="add_act"
     )
-    version = collection.key.version
-    act = Act(
-        id=uuid.uuid4(),
-        event=event,
-        act_type=act_type,
-        methods=methods,
-        victim_kind=data.victim_kind,
-        victim_person=person,
-        count_min=count_min,
-        count_best=count_best,
-        count_max=count_max,
-        date=date.text if date else "",
-        earliest=date.lower if date else event.earliest,
-        latest=date.upper if date else event.latest,
-        place=place or event.place,
-        site=site,
-        status_at_end=status,
-        created_by=actor,
-        created_at=_now(),
-    )
-    act.victim = sealing.seal_text(key, version, act, "victim", victim)
-    act.notes = sealing.seal_text(key, version, act, "notes", notes)
+    act, involvement = build(actor=actor, key=key, version=collection.key.version, event=event, now=_now())
     act.save(force_insert=True)
-    if perpetrator is not None:
-        _involvement(actor=actor, key=key, version=version, act=act, data=perpetrator)
+    if involvement is not None:
+        involvement.save(force_insert=True)
+    act_type = act.act_type
     record_event(
         action="documentation.act_added",
         actor_id=actor.pk,
