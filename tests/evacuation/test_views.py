@@ -14,9 +14,9 @@ from corridor.accounts.models import User
 from corridor.audit.models import AuditEvent
 from corridor.cases import workflow
 from corridor.cases.models import Case, Task
-from corridor.evacuation import houses
+from corridor.evacuation import burn, houses
 from corridor.evacuation.models import Exposure, Movement, PhoneSeizure, Placement, SafeHouse
-from corridor.evacuation.services import place_in_house
+from corridor.evacuation.services import place_in_house, report_phone_seized
 from corridor.hotline import receipts
 from tests.evacuation.helpers import ADDRESS, make_house, open_case, plan_leg, soon
 from tests.hotline.helpers import private_key
@@ -374,3 +374,22 @@ def test_a_coordinator_marks_a_known_house_compromised_from_the_burn_view(
     assert client.post(compromise).status_code == 302
     house.refresh_from_db()
     assert house.compromised_at is not None
+
+
+def test_a_coordinator_marks_a_seized_phone_dealt_with(
+    olga: User, alice: User, bob: User, carol: User, signed_in: SignedIn
+) -> None:
+    case = open_case(olga, alice, also=(carol,))
+    url = reverse("evacuation:phone_cleared", kwargs={"case_id": case.pk})
+    client = signed_in(carol)
+    assert client.post(url).status_code == 400  # nothing to clear
+    report_phone_seized(actor=alice, user_private_key=private_key(alice), case=case)
+    assert url in client.get(reverse("evacuation:burn", kwargs={"case_id": case.pk})).content.decode()
+    assert client.get(url).status_code == 405
+    assert signed_in(bob).post(url).status_code == 404
+    assert signed_in(alice).post(url).status_code == 400  # a caseworker may not decide it
+    assert PhoneSeizure.objects.get().cleared_at is None
+    assert client.post(url).status_code == 302
+    assert PhoneSeizure.objects.get().cleared_at is not None
+    assert AuditEvent.objects.filter(action="evacuation.phone_cleared").count() == 1
+    assert burn.triggers(case) == []

@@ -399,3 +399,22 @@ def report_phone_seized(*, actor: User, user_private_key: bytes, case: Case, not
     seizure.save(force_insert=True)
     _record(actor, "evacuation.phone_seized", case, {"report": str(seizure.pk)})
     return seizure
+
+
+@transaction.atomic
+def clear_phone_seizure(*, actor: User, case: Case) -> PhoneSeizure:
+    """A coordinator's decision that the seized phone no longer burns the person (the record stays)."""
+    if not actor.has_role(Role.COORDINATOR):
+        raise EvacuationRefused(_("Only a coordinator can decide that a seized phone is dealt with."))
+    seizure = (
+        PhoneSeizure.objects.select_for_update()
+        .filter(case=case, cleared_at__isnull=True)
+        .order_by("reported_at")
+        .first()
+    )
+    if seizure is None:
+        raise EvacuationRefused(_("No seized phone is waiting for a decision."))
+    seizure.cleared_at = _now()
+    seizure.save(update_fields=["cleared_at"])
+    _record(actor, "evacuation.phone_cleared", case, {"report": str(seizure.pk)})
+    return seizure

@@ -21,6 +21,7 @@ urlpatterns = [
     path("legs/<uuid:movement_id>/status/", views_case.movement_status_view, name="movement_status"),
     path("cases/<uuid:case_id>/exposures/", views_case.exposure_add_view, name="exposure_add"),
     path("cases/<uuid:case_id>/phone-seized/", views_case.phone_seized_view, name="phone_seized"),
+    path("cases/<uuid:case_id>/phone-cleared/", views_case.phone_cleared_view, name="phone_cleared"),
     path("cases/<uuid:case_id>/burn/", views_case.burn_view, name="burn"),
     path("cases/<uuid:case_id>/burn/propose/", views_case.burn_propose_view, name="burn_propose"),
 ]

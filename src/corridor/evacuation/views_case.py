@@ -248,6 +248,21 @@ def phone_seized_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     return _post(request, case, "seized", PhoneSeizedForm(request.POST), act)
 
 
+@evacuation_view
+@require_POST
+def phone_cleared_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    user = staff_user(request)
+    case = access.get_case(user, case_id)
+    try:
+        carry_out_once(request, lambda: services.clear_phone_seizure(actor=user, case=case))
+    except Repeated:
+        pass
+    except EvacuationRefused as exc:
+        return _burn_page(request, case, error=str(exc), status=400)
+    messages.success(request, _("The seized phone is marked as dealt with."))
+    return redirect("evacuation:burn", case_id=case.pk)
+
+
 # --- the burn view --------------------------------------------------------------------
 
 
@@ -307,6 +322,7 @@ def _burn_page(request: HttpRequest, case: Case, *, error: str = "", status: int
         "known": known,
         "triggers": [TRIGGERS[t] for t in report.triggers],
         "is_coordinator": case_access.is_coordinator(user),
+        "phone_seized": "phone_seized" in report.triggers,
         "error": error,
         "token": receipts.new_token(),
     }
