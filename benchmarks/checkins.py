@@ -139,8 +139,9 @@ def _make_due(ids: list[uuid.UUID], now: datetime, steps: int) -> None:
 
     grace = timedelta(minutes=30)
     due = now - grace * steps - timedelta(minutes=1)
+    # A chosen grace: these schedules no longer follow their stage's.
     CheckInSchedule.objects.filter(pk__in=ids).update(
-        grace_minutes=30, next_due_at=due, escalated_steps=0, next_step_at=due + grace
+        follows_stage=False, grace_minutes=30, next_due_at=due, escalated_steps=0, next_step_at=due + grace
     )
 
 

@@ -271,3 +271,31 @@ def test_an_unassigned_case_alerts_the_coordinators_who_read_it_through_the_hotl
         missed = Task.objects.filter(case=case, kind=services.TASK_MISSED)
         # No caseworker: an unassigned task (and the alert); olga holds the case but is no coordinator.
         assert sorted(str(t.assignee) for t in missed) == ["None", "carol"]
+
+
+def test_a_schedule_that_follows_the_stage_takes_its_new_stage_interval_at_the_next_sweep(
+    settings,
+    olga: User,
+    alice: User,  # type: ignore[no-untyped-def]
+) -> None:
+    with time_machine.travel(T0, tick=False) as clock:
+        person = case_with_thread(olga, alice)
+        followed = start(person.case, alice)  # the stage's 24 hours and 4 hours' grace
+        chosen = case_with_thread(olga, alice)
+        start(chosen.case, alice, interval=1440, grace=240)
+        clock.shift(timedelta(hours=5))
+        # What a move into transit does to the defaults of the case's stage (here, by configuration).
+        settings.CORRIDOR_CHECKIN_INTERVAL_MINUTES = {"default": 180, "in_transit": 180}
+        settings.CORRIDOR_CHECKIN_GRACE_MINUTES = {"default": 30, "in_transit": 30}
+        assert jobs.off_stage(datetime.now(UTC)) == [followed.pk]
+        assert jobs.sweep_at() == 0
+        followed.refresh_from_db()
+        # Not heard from for five hours, three allowed now: due at once, alerted after the grace.
+        assert (followed.interval_minutes, followed.grace_minutes) == (180, 30)
+        assert followed.next_due_at == T0 + timedelta(hours=5)
+        event = AuditEvent.objects.get(action="checkins.stage_followed")
+        assert event.data["interval_minutes"] == 180
+        clock.shift(timedelta(minutes=30))
+        assert jobs.sweep_at() == 1
+        assert jobs.off_stage(datetime.now(UTC)) == []
+        assert not Escalation.objects.filter(schedule__case=chosen.case).exists()

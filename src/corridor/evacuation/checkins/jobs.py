@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.tasks import task
 
+from corridor.audit.services import record_event
 from corridor.cases.models import Case, Stage
 from corridor.evacuation.checkins import services
 from corridor.evacuation.checkins.models import MISSED_STEPS, CheckInSchedule
@@ -58,6 +60,56 @@ def take_next_step(schedule_id: uuid.UUID, now: datetime) -> tuple[bool, bool]:
     return True, schedule.next_step_at is not None and schedule.next_step_at <= now
 
 
+def off_stage(now: datetime) -> list[uuid.UUID]:
+    """Running schedules that follow the stage but still carry another stage's interval or grace
+    (the case moved on since): one query over plain columns."""
+    stale = Q()
+    for stage in Stage.values:
+        interval, grace = services.stage_defaults(stage)
+        stale |= Q(case__stage=stage) & ~Q(interval_minutes=interval, grace_minutes=grace)
+    return list(
+        CheckInSchedule.objects.filter(active=True, follows_stage=True)
+        .exclude(case__stage=Stage.CLOSED)
+        .filter(stale)
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def follow_stage(schedule_id: uuid.UUID, now: datetime) -> bool:
+    """Give a schedule its stage's interval and grace, counted from the last check-in but never
+    from before now: a person just put in transit is due at once if not heard from lately."""
+    schedule = CheckInSchedule.objects.select_for_update(of=("self",)).filter(pk=schedule_id).first()
+    if schedule is None or not (schedule.active and schedule.follows_stage):
+        return False
+    stage = Case.objects.filter(pk=schedule.case_id).values_list("stage", flat=True).get()
+    interval, grace = services.stage_defaults(stage)
+    if (schedule.interval_minutes, schedule.grace_minutes) == (interval, grace) or stage == Stage.CLOSED:
+        return False
+    schedule.interval_minutes, schedule.grace_minutes = interval, grace
+    base = schedule.last_check_in_at or schedule.changed_at
+    due = max(base + timedelta(minutes=interval), now)
+    if due != schedule.next_due_at:
+        services.set_due(schedule, due)
+    else:
+        schedule.next_step_at = services.step_time(due, grace, schedule.escalated_steps)
+    schedule.save(
+        update_fields=["interval_minutes", "grace_minutes", "next_due_at", "escalated_steps", "next_step_at"]
+    )
+    record_event(
+        action="checkins.stage_followed",
+        target_type="case",
+        target_id=schedule.case_id,
+        data={
+            "schedule": str(schedule.pk),
+            "stage": stage,
+            "interval_minutes": interval,
+            "grace_minutes": grace,
+        },
+    )
+    return True
+
+
 @transaction.atomic
 def _alert(now: datetime) -> int:
     return services.alert_now(now)
@@ -66,10 +118,14 @@ def _alert(now: datetime) -> int:
 def sweep_at(*, now: datetime | None = None) -> int:
     """Take every step that has come, then queue the fixed alert once; returns the steps taken.
 
+    Schedules that follow the stage take their case's current stage's interval first.
+
     A worker that was down long enough finds several steps of one schedule due: they are
     taken in order, each in its own transaction.
     """
     now = now or datetime.now(UTC)
+    for schedule_id in off_stage(now):
+        follow_stage(schedule_id, now)
     taken = 0
     for schedule_id in due_schedules(now):
         more = True

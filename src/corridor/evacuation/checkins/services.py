@@ -64,7 +64,7 @@ def step_time(due_at: datetime, grace_minutes: int, steps_taken: int) -> datetim
     return due_at + timedelta(minutes=grace_minutes * (steps_taken + 1))
 
 
-def _set_due(schedule: CheckInSchedule, due_at: datetime) -> None:
+def set_due(schedule: CheckInSchedule, due_at: datetime) -> None:
     schedule.next_due_at = due_at
     schedule.escalated_steps = 0
     schedule.next_step_at = step_time(due_at, schedule.grace_minutes, 0) if schedule.active else None
@@ -106,12 +106,12 @@ def set_schedule(
     schedule.interval_minutes, schedule.grace_minutes = interval, grace
     schedule.changed_at = now
     if started or resumed:
-        _set_due(schedule, now + timedelta(minutes=interval))
+        set_due(schedule, now + timedelta(minutes=interval))
     elif changed_interval:
         # A new interval counts from the last check-in, but never from before now: shortening
         # it does not fire steps for a past that was not overdue when it passed.
         base = schedule.last_check_in_at or schedule.created_at
-        _set_due(schedule, max(base + timedelta(minutes=interval), now))
+        set_due(schedule, max(base + timedelta(minutes=interval), now))
     else:
         # Same due time: the steps already taken stand, the next one follows the new grace.
         schedule.next_step_at = (
@@ -249,7 +249,7 @@ def _apply(schedule: CheckInSchedule, case: Case, check_in: CheckIn) -> None:
     if check_in.answer == Answer.SAFE and schedule.active:
         if schedule.follows_stage:
             schedule.interval_minutes, schedule.grace_minutes = stage_defaults(case.stage)
-        _set_due(schedule, check_in.at + timedelta(minutes=schedule.interval_minutes))
+        set_due(schedule, check_in.at + timedelta(minutes=schedule.interval_minutes))
         fields += ["interval_minutes", "grace_minutes", "next_due_at", "escalated_steps", "next_step_at"]
     schedule.save(update_fields=fields)
     if check_in.answer == Answer.UNSAFE:
