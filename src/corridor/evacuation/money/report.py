@@ -1,7 +1,7 @@
 """The donor report: what was spent, on what, when, for how many people, with nobody identifiable.
 
-Only counted expenses (under the threshold, or approved) are summed, from plain columns:
-nothing is decrypted. No case code and no per-person row leaves this module. A figure
+Only counted expenses (under the threshold, or approved) are summed, from plain columns
+read in one pass: nothing is decrypted. No case code and no per-person row leaves this module. A figure
 that fewer than `CORRIDOR_MONEY_MIN_PEOPLE` people stand behind is suppressed, and when
 exactly one figure of a currency's table is suppressed while the currency's total is
 shown, the next smallest is suppressed too, so the total cannot give the hidden one away.
@@ -15,18 +15,18 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Min, QuerySet, Sum
+from django.db import connection
+from django.db.models import BigIntegerField, CharField, F, QuerySet
+from django.db.models.functions import Cast, Round
 
-from corridor.cases.models import Stage, StageChange
+from corridor.cases.models import Approval, ApprovalKind, ApprovalStatus, Stage, StageChange
 from corridor.evacuation.money.models import BudgetLine, Category, Expense
-from corridor.evacuation.money.reading import counted
 from corridor.evacuation.money.services import CENT
 
 
@@ -74,43 +74,61 @@ class DonorReport:
     departures_suppressed: bool = False
 
 
-def _scope(start: date | None, end: date | None, line: BudgetLine | None) -> QuerySet[Expense]:
-    expenses = Expense.objects.filter(counted())
+# A row as the database gives it: case id, currency, category, month, amount in cents, approval id.
+Row = tuple[Any, str, str, Any, int, Any]
+
+
+def _raw(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a query as the driver gives them. A hundred thousand expenses are read in one
+    pass: five grouped queries (distinct people per cell) took seconds, and so did letting the ORM
+    turn every id into a UUID and every amount into a Decimal."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _expense_rows(start: date | None, end: date | None, line: BudgetLine | None) -> list[Row]:
+    expenses = Expense.objects.all()
     if start is not None:
         expenses = expenses.filter(month__gte=start.replace(day=1))
     if end is not None:
         expenses = expenses.filter(month__lte=end.replace(day=1))
     if line is not None:
         expenses = expenses.filter(budget_line=line)
-    return expenses
-
-
-def _money(value: Decimal | None) -> Decimal:
-    # SQLite sums decimals without their scale; PostgreSQL keeps it: the same text on both.
-    return Decimal(value or 0).quantize(CENT)
-
-
-def _cells(expenses: QuerySet[Expense], column: str) -> list[Cell]:
-    rows = (
-        expenses.values("currency", column)
-        .annotate(amount=Sum("amount"), people=Count("case_id", distinct=True))
-        .order_by("currency", column)
+    # Whole cents as integers: sums are exact whatever the database does with decimals.
+    # The month as text: the driver's own date conversion cost more than the rest of the pass.
+    columns = expenses.annotate(
+        cents=Cast(Round(F("amount") * 100), BigIntegerField()), month_text=Cast("month", CharField())
     )
-    cells = []
-    for found in rows:
-        value = found[column]
-        month = value if isinstance(value, date) else None
-        key = value.strftime("%Y-%m") if month else str(value)
-        cells.append(
-            Cell(
-                key=key,
-                currency=found["currency"],
-                people=found["people"],
-                amount=_money(found["amount"]),
-                month=month,
-            )
-        )
-    return cells
+    return _raw(
+        columns.values_list(
+            "case_id", "currency", "category", "month_text", "cents", "approval_id"
+        ).order_by()
+    )
+
+
+def _approved_spends() -> set[Any]:
+    """Ids of approved spend approvals, as the driver gives them (so they compare with the rows')."""
+    approved = Approval.objects.filter(kind=ApprovalKind.SPEND, status=ApprovalStatus.APPROVED)
+    return {row[0] for row in _raw(approved.values_list("id").order_by())}
+
+
+def _key(case_id: Any) -> str:
+    return case_id.hex if isinstance(case_id, uuid.UUID) else str(case_id).replace("-", "")
+
+
+def _month(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _sorted(cells: dict[tuple[str, Any], list[Any]]) -> list[tuple[str, Any, int, int]]:
+    """(currency, key, people, cents) per cell, in order."""
+    return [(currency, key, len(found[1]), found[0]) for (currency, key), found in sorted(cells.items())]
+
+
+def _money(cents: int) -> Decimal:
+    return (Decimal(cents) / 100).quantize(CENT)
 
 
 def suppress(cells: list[Cell], totals: dict[str, CurrencyTotal], minimum: int) -> None:
@@ -125,41 +143,76 @@ def suppress(cells: list[Cell], totals: dict[str, CurrencyTotal], minimum: int) 
             min(shown, key=lambda c: (c.people, c.amount)).suppressed = True
 
 
-def departure_durations(case_ids: Iterable[uuid.UUID | str] | QuerySet[Any]) -> list[timedelta]:
-    """Per person who departed: the time from the case's opening (intake) to its first move to departed."""
-    rows = (
-        StageChange.objects.filter(to_stage=Stage.DEPARTED, case_id__in=case_ids)
-        .values("case_id")
-        .annotate(departed=Min("at"), opened=Min("case__created_at"))
-        .order_by()
+def _moment(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+def departure_durations(case_ids: set[str]) -> list[timedelta]:
+    """Per person (case ids as hex) who departed: the time from the case's opening (intake) to its
+    first move to departed."""
+    changes = StageChange.objects.filter(to_stage=Stage.DEPARTED).annotate(
+        at_text=Cast("at", CharField()), opened_text=Cast("case__created_at", CharField())
     )
-    return [row["departed"] - row["opened"] for row in rows]
+    first: dict[str, timedelta] = {}
+    for case_id, at, opened in _raw(changes.values_list("case_id", "at_text", "opened_text").order_by()):
+        key = _key(case_id)
+        if key in case_ids:
+            took = _moment(at) - _moment(opened)
+            if key not in first or took < first[key]:
+                first[key] = took
+    return list(first.values())
 
 
 def donor_report(
     *, start: date | None = None, end: date | None = None, line: BudgetLine | None = None
 ) -> DonorReport:
     minimum = settings.CORRIDOR_MONEY_MIN_PEOPLE
-    expenses = _scope(start, end, line)
     report = DonorReport(start=start, end=end, line=line, min_people=minimum)
-    totals = {
-        row["currency"]: CurrencyTotal(
-            currency=row["currency"],
-            people=row["people"],
-            amount=_money(row["amount"]),
-            suppressed=row["people"] < minimum,
+    approved = _approved_spends()
+    # One pass over the rows into the finest cells (currency, category, month): [cents, people].
+    # The coarser tables are merged from them (sums add up; sets of people are joined in C).
+    fine: dict[tuple[str, str, Any], list[Any]] = {}
+    for case_id, currency, category, month, cents, approval_id in _expense_rows(start, end, line):
+        if approval_id is not None and approval_id not in approved:
+            continue  # waiting, rejected or withdrawn: not spent
+        found = fine.get((currency, category, month))
+        if found is None:
+            found = fine[(currency, category, month)] = [0, set()]
+        found[0] += cents
+        found[1].add(case_id)
+    totals: dict[tuple[str, Any], list[Any]] = {}
+    by_category: dict[tuple[str, Any], list[Any]] = {}
+    by_month: dict[tuple[str, Any], list[Any]] = {}
+    for (currency, category, month), (cents, people) in fine.items():
+        for cells, key in ((totals, ""), (by_category, category), (by_month, month)):
+            merged = cells.setdefault((currency, key), [0, set()])
+            merged[0] += cents
+            merged[1] |= people
+    totals_by_currency = {
+        currency: CurrencyTotal(
+            currency=currency, people=people, amount=_money(cents), suppressed=people < minimum
         )
-        for row in expenses.values("currency")
-        .annotate(amount=Sum("amount"), people=Count("case_id", distinct=True))
-        .order_by("currency")
+        for currency, _empty, people, cents in _sorted(totals)
     }
-    report.totals = list(totals.values())
-    report.by_category = _cells(expenses, "category")
-    report.by_month = _cells(expenses, "month")
-    suppress(report.by_category, totals, minimum)
-    suppress(report.by_month, totals, minimum)
-    people = expenses.values("case_id").distinct().order_by()
-    report.people = people.count()
+    report.totals = list(totals_by_currency.values())
+    report.by_category = [
+        Cell(key=category, currency=currency, people=people, amount=_money(cents))
+        for currency, category, people, cents in _sorted(by_category)
+    ]
+    report.by_month = [
+        Cell(
+            key=_month(month).strftime("%Y-%m"),
+            currency=currency,
+            people=people,
+            amount=_money(cents),
+            month=_month(month),
+        )
+        for currency, month, people, cents in _sorted(by_month)
+    ]
+    suppress(report.by_category, totals_by_currency, minimum)
+    suppress(report.by_month, totals_by_currency, minimum)
+    people = {_key(case_id) for _cents, cases in totals.values() for case_id in cases}
+    report.people = len(people)
     report.people_suppressed = report.people < minimum
     durations = departure_durations(people)
     report.departed = len(durations)

@@ -88,12 +88,15 @@ def clean_amount(value: Decimal | str, *, limit: Decimal, allow_zero: bool = Fal
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         raise MoneyRefused(_("Give the amount as a number, for example 450 or 450.50.")) from None
-    if not amount.is_finite() or amount != amount.quantize(CENT, rounding="ROUND_DOWN"):
+    if not amount.is_finite():
         raise MoneyRefused(_("Give the amount as a number, for example 450 or 450.50."))
     if amount < 0 or (amount == 0 and not allow_zero):
         raise MoneyRefused(_("The amount must be more than zero."))
+    # Checked before quantizing: "1e30" would not fit the decimal context.
     if amount >= limit:
         raise MoneyRefused(_("The amount is too large."))
+    if amount != amount.quantize(CENT, rounding="ROUND_DOWN"):
+        raise MoneyRefused(_("Give the amount as a number, for example 450 or 450.50."))
     # Quantized, so what is bound into the envelope is what the database gives back.
     return amount.quantize(CENT)
 
