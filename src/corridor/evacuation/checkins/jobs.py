@@ -1,10 +1,11 @@
 """The dead man's switch: the worker's sweep over the check-in schedules.
 
-It reads plain columns only and opens no key. Each step of each missed check-in is its
-own transaction: the step's row (unique per schedule, due time and step), its tasks, its
-audit event and the schedule's new state commit together or not at all. So a worker killed
-at any point (kill -9 included) and started again takes every step exactly once: a step
-that committed is not taken again, one that did not is taken by the next sweep. The fixed
+It reads plain columns only and opens no key. Each step of each missed check-in commits in
+the same transaction as its effects: the step's row (unique per schedule, due time and
+step), its tasks, its audit event and the schedule's new state commit together or not at
+all (a few schedules share a transaction). So a worker killed at any point (kill -9
+included) and started again takes every step exactly once: a step that committed is not
+taken again, one that did not is taken by the next sweep. The fixed
 staff alert is queued, once per sweep, in the same way (corridor.evacuation.checkins.services.alert_now).
 """
 
@@ -24,6 +25,9 @@ from corridor.evacuation.checkins import services
 from corridor.evacuation.checkins.models import MISSED_STEPS, CheckInSchedule
 
 logger = logging.getLogger("corridor.checkins")
+# Schedules per transaction: fewer commits (each one a disk flush on PostgreSQL), while the
+# write lock is never held for long (on SQLite it holds back every other writer).
+CHUNK = 20
 
 
 def due_schedules(now: datetime) -> list[uuid.UUID]:
@@ -36,9 +40,9 @@ def due_schedules(now: datetime) -> list[uuid.UUID]:
     )
 
 
-@transaction.atomic
 def take_next_step(schedule_id: uuid.UUID, now: datetime) -> tuple[bool, bool]:
-    """The next step of one schedule, re-checked under its row lock: (taken, another one is due)."""
+    """The next step of one schedule, in the caller's transaction, re-checked under the schedule's
+    row lock: (taken, another one is due)."""
     schedule = CheckInSchedule.objects.select_for_update(of=("self",)).filter(pk=schedule_id).first()
     if (
         schedule is None
@@ -115,29 +119,43 @@ def _alert(now: datetime) -> int:
     return services.alert_now(now)
 
 
+def take_due_steps(schedule_ids: list[uuid.UUID], now: datetime) -> int:
+    """Every due step of these schedules, in order, in one transaction; returns how many."""
+    taken = 0
+    with transaction.atomic():
+        for schedule_id in schedule_ids:
+            more = True
+            while more:
+                done, more = take_next_step(schedule_id, now)
+                taken += done
+    return taken
+
+
 def sweep_at(*, now: datetime | None = None) -> int:
     """Take every step that has come, then queue the fixed alert once; returns the steps taken.
 
-    Schedules that follow the stage take their case's current stage's interval first.
-
-    A worker that was down long enough finds several steps of one schedule due: they are
-    taken in order, each in its own transaction.
+    Schedules that follow the stage take their case's current stage's interval first. The
+    due schedules are taken CHUNK at a time, each chunk one transaction: every step in it
+    commits with its row, tasks and audit event, or none does. A worker that was down long
+    enough finds several steps of one schedule due: they are taken in order.
     """
     now = now or datetime.now(UTC)
     for schedule_id in off_stage(now):
         follow_stage(schedule_id, now)
     taken = 0
-    for schedule_id in due_schedules(now):
-        more = True
-        while more:
-            try:
-                done, more = take_next_step(schedule_id, now)
-            except IntegrityError:
-                # The step's row exists but the schedule says otherwise (written outside
-                # Corridor): nothing was done twice; the others are swept, this one is logged.
-                logger.exception("check-in schedule %s: a step was already taken", schedule_id)
-                break
-            taken += done
+    due = due_schedules(now)
+    for start in range(0, len(due), CHUNK):
+        chunk = due[start : start + CHUNK]
+        try:
+            taken += take_due_steps(chunk, now)
+        except IntegrityError:
+            # A step's row exists but its schedule says otherwise (written outside Corridor):
+            # nothing was done twice. The chunk again one schedule at a time, that one logged.
+            for schedule_id in chunk:
+                try:
+                    taken += take_due_steps([schedule_id], now)
+                except IntegrityError:
+                    logger.exception("check-in schedule %s: a step was already taken", schedule_id)
     # Also alerts steps a killed sweep committed without reaching this point.
     _alert(now)
     if taken:
