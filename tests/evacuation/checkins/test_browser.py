@@ -3,6 +3,7 @@ clock a missed check-in escalates to the caseworker's task list, the case page a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -35,7 +36,13 @@ def check_in_section(page: Page) -> str:
 
 
 def test_the_person_checks_in_and_a_missed_check_in_escalates(
-    new_page: PageFactory, live_server: LiveServer, olga: User, alice: User, carol: User, viewport: str
+    new_page: PageFactory,
+    live_server: LiveServer,
+    olga: User,
+    alice: User,
+    carol: User,
+    viewport: str,
+    shoot: Callable[[Page, str], None],
 ) -> None:
     with time_machine.travel(T0, tick=False) as clock:
         person = case_with_thread(olga, alice, coordinator=carol)
@@ -61,6 +68,7 @@ def test_the_person_checks_in_and_a_missed_check_in_escalates(
         expect(heading(phone)).to_have_text("Your conversation")
         assert check_in_section(phone) == after_safe  # nothing tells the two answers apart
         no_script_and_fits(phone, viewport)
+        shoot(phone, "checkins-person-thread")
         assert list(CheckIn.objects.order_by("at").values_list("answer", flat=True)) == ["safe", "unsafe"]
 
         # Three hours and a half later, no check-in: the worker's sweep alerts the caseworker.
@@ -76,6 +84,7 @@ def test_the_person_checks_in_and_a_missed_check_in_escalates(
         expect(panel.get_by_role("alert")).to_have_text(
             "The last answer was: not safe. Contact the person now."
         )
+        shoot(staff, "checkins-case-panel-missed")
         staff.goto(f"{live_server.url}/staff/cases/tasks/")
         expect(staff.locator("table.tasks tbody tr")).to_have_count(2)  # the "not safe" and the missed one
 
@@ -85,6 +94,7 @@ def test_the_person_checks_in_and_a_missed_check_in_escalates(
         expect(heading(coordinator)).to_have_text("Missed check-ins")
         row = coordinator.locator("table tbody tr").filter(has_text=person.case.code)
         expect(row).to_contain_text("caseworker alerted")
+        shoot(coordinator, "checkins-missed-list")
 
         # The caseworker reaches the person by phone and logs it: the switch is reset.
         staff.goto(f"{live_server.url}/staff/cases/{person.case.pk}/")
