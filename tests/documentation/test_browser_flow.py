@@ -112,6 +112,17 @@ def test_a_testimony_becomes_an_event_and_the_same_victim_is_found_again(
     submit(page.get_by_role("button", name="Record it"))
     assert Information.objects.count() == 1
     expect(page.get_by_text("Six of us were held there.")).to_be_visible()
+
+    # A complaint to the Investigative Committee, refused.
+    page.get_by_text("Record a complaint or submission").click()
+    page.get_by_label("Type of intervention").select_option(label="Demand for investigation")
+    page.get_by_label("Addressed to").select_option("investigative_committee")
+    page.get_by_label("Date sent (EDTF)").fill("2017-05")
+    page.get_by_label("The body's reference number").fill("No. 12/17")
+    page.locator("#id_int_response").select_option(label="Refused to open a criminal case")
+    submit(page.get_by_role("button", name="Record the intervention"))
+    expect(page.get_by_text("No. 12/17")).to_be_visible()
+    expect(page.get_by_role("definition").filter(has_text="Refused to open a criminal case")).to_be_visible()
     no_wider_than_the_screen(page)
     shoot(page, "documentation-event")
 
