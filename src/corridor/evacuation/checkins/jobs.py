@@ -67,10 +67,13 @@ def take_next_step(schedule_id: uuid.UUID, now: datetime) -> tuple[bool, bool]:
 def off_stage(now: datetime) -> list[uuid.UUID]:
     """Running schedules that follow the stage but still carry another stage's interval or grace
     (the case moved on since): one query over plain columns."""
-    stale = Q()
+    # One condition per distinct default (two as configured: in transit, and every other stage).
+    by_defaults: dict[tuple[int, int], list[str]] = {}
     for stage in Stage.values:
-        interval, grace = services.stage_defaults(stage)
-        stale |= Q(case__stage=stage) & ~Q(interval_minutes=interval, grace_minutes=grace)
+        by_defaults.setdefault(services.stage_defaults(stage), []).append(stage)
+    stale = Q()
+    for (interval, grace), stages in by_defaults.items():
+        stale |= Q(case__stage__in=stages) & ~Q(interval_minutes=interval, grace_minutes=grace)
     return list(
         CheckInSchedule.objects.filter(active=True, follows_stage=True)
         .exclude(case__stage=Stage.CLOSED)
