@@ -368,7 +368,7 @@ ActSealer = Callable[..., tuple[Act, Involvement | None]]
 def act_sealer(
     data: ActInput,
     *,
-    collection_id: object,
+    collection_id: uuid.UUID,
     sites: dict[str, Site] | None = None,
     persons: dict[str, Person] | None = None,
 ) -> ActSealer:
