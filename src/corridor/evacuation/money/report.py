@@ -98,20 +98,22 @@ def _expense_rows(start: date | None, end: date | None, line: BudgetLine | None)
         expenses = expenses.filter(budget_line=line)
     # Whole cents as integers: sums are exact whatever the database does with decimals.
     # The month as text: the driver's own date conversion cost more than the rest of the pass.
+    # Ids as text too: PostgreSQL's driver would build a UUID object for each.
     columns = expenses.annotate(
-        cents=Cast(Round(F("amount") * 100), BigIntegerField()), month_text=Cast("month", CharField())
+        cents=Cast(Round(F("amount") * 100), BigIntegerField()),
+        month_text=Cast("month", CharField()),
+        case_text=Cast("case_id", CharField()),
+        approval_text=Cast("approval_id", CharField()),
     )
-    return _raw(
-        columns.values_list(
-            "case_id", "currency", "category", "month_text", "cents", "approval_id"
-        ).order_by()
-    )
+    fields = ("case_text", "currency", "category", "month_text", "cents", "approval_text")
+    return _raw(columns.values_list(*fields).order_by())
 
 
 def _approved_spends() -> set[Any]:
     """Ids of approved spend approvals, as the driver gives them (so they compare with the rows')."""
     approved = Approval.objects.filter(kind=ApprovalKind.SPEND, status=ApprovalStatus.APPROVED)
-    return {row[0] for row in _raw(approved.values_list("id").order_by())}
+    as_text = approved.annotate(id_text=Cast("id", CharField())).values_list("id_text")
+    return {row[0] for row in _raw(as_text.order_by())}
 
 
 def _key(case_id: Any) -> str:
