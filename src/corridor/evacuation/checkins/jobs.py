@@ -20,9 +20,9 @@ from django.db.models import Q
 from django.tasks import task
 
 from corridor.audit.services import record_event
-from corridor.cases.models import Case, Stage
+from corridor.cases.models import Case, DataKeyWrap, Stage
 from corridor.evacuation.checkins import services
-from corridor.evacuation.checkins.models import MISSED_STEPS, CheckInSchedule
+from corridor.evacuation.checkins.models import MISSED_STEPS, CheckInSchedule, Escalation
 
 logger = logging.getLogger("corridor.checkins")
 # Schedules per transaction: fewer commits (each one a disk flush on PostgreSQL), while the
@@ -38,30 +38,6 @@ def due_schedules(now: datetime) -> list[uuid.UUID]:
         .order_by("next_step_at")
         .values_list("pk", flat=True)
     )
-
-
-def take_next_step(schedule_id: uuid.UUID, now: datetime) -> tuple[bool, bool]:
-    """The next step of one schedule, in the caller's transaction, re-checked under the schedule's
-    row lock: (taken, another one is due)."""
-    schedule = CheckInSchedule.objects.select_for_update(of=("self",)).filter(pk=schedule_id).first()
-    if (
-        schedule is None
-        or not schedule.active
-        or schedule.next_step_at is None
-        or schedule.next_step_at > now
-    ):
-        return False, False
-    case = Case.objects.select_related("key", "caseworker").get(pk=schedule.case_id)
-    if case.stage == Stage.CLOSED:
-        return False, False
-    step = MISSED_STEPS[schedule.escalated_steps]
-    services.record_step(schedule=schedule, case=case, due_at=schedule.next_due_at, step=step, now=now)
-    schedule.escalated_steps += 1
-    schedule.next_step_at = services.step_time(
-        schedule.next_due_at, schedule.grace_minutes, schedule.escalated_steps
-    )
-    schedule.save(update_fields=["escalated_steps", "next_step_at"])
-    return True, schedule.next_step_at is not None and schedule.next_step_at <= now
 
 
 def off_stage(now: datetime) -> list[uuid.UUID]:
@@ -123,15 +99,52 @@ def _alert(now: datetime) -> int:
 
 
 def take_due_steps(schedule_ids: list[uuid.UUID], now: datetime) -> int:
-    """Every due step of these schedules, in order, in one transaction; returns how many."""
-    taken = 0
+    """Every due step of these schedules, in order, in one transaction; returns how many.
+
+    The schedules are locked and re-checked first, their cases and the caseworkers' wraps
+    read in one query each, and the step rows and the schedules' new state written in one
+    statement each; each step's tasks and audit event are its own.
+    """
     with transaction.atomic():
-        for schedule_id in schedule_ids:
-            more = True
-            while more:
-                done, more = take_next_step(schedule_id, now)
-                taken += done
-    return taken
+        schedules = list(
+            CheckInSchedule.objects.select_for_update(of=("self",))
+            .filter(pk__in=schedule_ids, active=True, next_step_at__lte=now)
+            .order_by("next_step_at")
+        )
+        cases = {
+            case.pk: case
+            for case in Case.objects.select_related("key", "caseworker")
+            .filter(pk__in=[s.case_id for s in schedules])
+            .exclude(stage=Stage.CLOSED)
+        }
+        wraps = set(
+            DataKeyWrap.objects.filter(
+                key_id__in=[c.key_id for c in cases.values()],
+                user_id__in=[c.caseworker_id for c in cases.values() if c.caseworker_id],
+            ).values_list("key_id", "user_id", "version")
+        )
+        rows, changed = [], []
+        for schedule in schedules:
+            case = cases.get(schedule.case_id)
+            if case is None:
+                continue
+            reads = (case.key_id, case.caseworker_id, case.key.version) in wraps
+            while schedule.next_step_at is not None and schedule.next_step_at <= now:
+                step = MISSED_STEPS[schedule.escalated_steps]
+                due = schedule.next_due_at
+                rows.append(Escalation(schedule=schedule, due_at=due, step=step, at=now))
+                services.step_effects(
+                    schedule=schedule, case=case, due_at=due, step=step, now=now, caseworker_reads=reads
+                )
+                schedule.escalated_steps += 1
+                schedule.next_step_at = services.step_time(
+                    due, schedule.grace_minutes, schedule.escalated_steps
+                )
+            changed.append(schedule)
+        # The unique constraint refuses a step taken before: the whole chunk is undone.
+        Escalation.objects.bulk_create(rows)
+        CheckInSchedule.objects.bulk_update(changed, ["escalated_steps", "next_step_at"])
+    return len(rows)
 
 
 def sweep_at(*, now: datetime | None = None) -> int:

@@ -183,13 +183,29 @@ def record_step(
     fails with IntegrityError and the caller's transaction, with everything in it, is undone.
     """
     escalation = Escalation.objects.create(schedule=schedule, due_at=due_at, step=step, at=now)
+    step_effects(schedule=schedule, case=case, due_at=due_at, step=step, now=now)
+    return escalation
+
+
+def step_effects(
+    *,
+    schedule: CheckInSchedule,
+    case: Case,
+    due_at: datetime,
+    step: str,
+    now: datetime,
+    caseworker_reads: bool | None = None,
+) -> None:
+    """A step's tasks and audit event (its row is the caller's); `caseworker_reads` if already known."""
     assigned: list[User | None] = []
     if step in (Step.CASEWORKER, Step.UNSAFE):
-        assigned.append(case.caseworker if _caseworker_reads(case) else None)
+        reads = _caseworker_reads(case) if caseworker_reads is None else caseworker_reads
+        assigned.append(case.caseworker if reads else None)
     if step in (Step.COORDINATORS, Step.UNSAFE):
         assigned += [u for u in readers(case) if u.has_role(Role.COORDINATOR) and u not in assigned]
     kind = TASK_UNSAFE if step == Step.UNSAFE else TASK_MISSED
-    tasks = [_system_task(case, kind, person, now) for person in assigned]
+    for person in assigned:
+        _system_task(case, kind, person, now)
     proposed = False
     if step == Step.LOST_CONTACT:
         proposed = propose_lost_contact(case=case, now=now)
@@ -201,11 +217,10 @@ def record_step(
             "schedule": str(schedule.pk),
             "step": step,
             "due_at": due_at.isoformat(),
-            "tasks": len(tasks),
+            "tasks": len(assigned),
             "lost_contact_proposed": proposed,
         },
     )
-    return escalation
 
 
 def propose_lost_contact(*, case: Case, now: datetime) -> bool:
