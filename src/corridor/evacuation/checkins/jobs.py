@@ -5,8 +5,8 @@ the same transaction as its effects: the step's row (unique per schedule, due ti
 step), its tasks, its audit event and the schedule's new state commit together or not at
 all (a few schedules share a transaction). So a worker killed at any point (kill -9
 included) and started again takes every step exactly once: a step that committed is not
-taken again, one that did not is taken by the next sweep. The fixed
-staff alert is queued, once per sweep, in the same way (corridor.evacuation.checkins.services.alert_now).
+taken again, one that did not is taken by the next sweep. The fixed staff alert is queued,
+once per sweep, in the same way (corridor.evacuation.checkins.services.alert_now).
 """
 
 from __future__ import annotations
