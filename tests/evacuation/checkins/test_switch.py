@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django_tasks_db.models import DBTaskResult
+from pytest_django.fixtures import SettingsWrapper
 
 from corridor.accounts.models import User
 from corridor.audit.models import AuditEvent
@@ -181,7 +182,7 @@ def test_an_open_lost_contact_flag_means_no_second_proposal(olga: User, alice: U
         assert event.data["lost_contact_proposed"] is False
 
 
-def test_the_stage_defaults_come_from_settings(settings, olga: User, alice: User) -> None:  # type: ignore[no-untyped-def]
+def test_the_stage_defaults_come_from_settings(settings: SettingsWrapper, olga: User, alice: User) -> None:
     settings.CORRIDOR_CHECKIN_INTERVAL_MINUTES = {"default": 600, "in_transit": 120}
     settings.CORRIDOR_CHECKIN_GRACE_MINUTES = {"default": 60, "in_transit": 20}
     assert services.stage_defaults("in_transit") == (120, 20)
@@ -274,9 +275,7 @@ def test_an_unassigned_case_alerts_the_coordinators_who_read_it_through_the_hotl
 
 
 def test_a_schedule_that_follows_the_stage_takes_its_new_stage_interval_at_the_next_sweep(
-    settings,
-    olga: User,
-    alice: User,  # type: ignore[no-untyped-def]
+    settings: SettingsWrapper, olga: User, alice: User
 ) -> None:
     with time_machine.travel(T0, tick=False) as clock:
         person = case_with_thread(olga, alice)
