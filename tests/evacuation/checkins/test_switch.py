@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django_tasks_db.models import DBTaskResult
-from pytest_django.fixtures import SettingsWrapper
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from corridor.accounts.models import User
 from corridor.audit.models import AuditEvent
