@@ -298,3 +298,18 @@ def test_a_schedule_that_follows_the_stage_takes_its_new_stage_interval_at_the_n
         assert jobs.sweep_at() == 1
         assert jobs.off_stage(datetime.now(UTC)) == []
         assert not Escalation.objects.filter(schedule__case=chosen.case).exists()
+
+
+def test_a_step_row_written_outside_corridor_stops_only_its_own_schedule(
+    olga: User, alice: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    with time_machine.travel(T0, tick=False) as clock:
+        tampered, other = case_with_thread(olga, alice), case_with_thread(olga, alice)
+        first = start(tampered.case, alice, interval=60, grace=15)
+        start(other.case, alice, interval=60, grace=15)
+        Escalation.objects.create(schedule=first, due_at=first.next_due_at, step=Step.CASEWORKER, at=T0)
+        clock.shift(timedelta(hours=1, minutes=16))
+        assert jobs.sweep_at() == 1  # the other schedule's step; nothing done twice for the first
+        assert Task.objects.filter(case=tampered.case).count() == 0
+        assert Task.objects.filter(case=other.case, kind=services.TASK_MISSED).count() == 1
+        assert f"check-in schedule {first.pk}: a step was already taken" in caplog.text

@@ -107,12 +107,6 @@ def build_panel(ctx: PanelContext) -> dict[str, Any] | None:
     }
 
 
-@dataclass(frozen=True)
-class Missed:
-    schedule: CheckInSchedule
-    steps: int
-
-
 def missed_for(user: User, now: datetime | None = None) -> QuerySet[CheckInSchedule]:
     """Overdue running schedules, longest overdue first: coordinators see all, others their cases.
 
