@@ -41,14 +41,14 @@ def fill(po: polib.POFile, translations: dict[str, str | list[str]]) -> list[str
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
-        print(__doc__, file=sys.stderr)
+        sys.stderr.write(__doc__ or "")
         return 2
     translations = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
     po = polib.pofile(str(CATALOGUE), wrapwidth=79)
     missing = fill(po, translations)
     po.save()
     for msgid in missing:
-        print(f"fill-translations: not in the catalogue: {msgid!r}", file=sys.stderr)
+        sys.stderr.write(f"fill-translations: not in the catalogue: {msgid!r}\n")
     return 1 if missing else 0
 
 

@@ -102,12 +102,23 @@ def _rekey_rows(case: Case, old: bytes, new: bytes, version: int) -> int:
     if case.thread_id is not None:
         thread = Thread.objects.get(pk=case.thread_id)
         intake_ctx = thread_keys.intake_context(thread)
-        row = str(thread.pk)
+        thread_row = str(thread.pk)
         intake = thread_keys.open_json(
-            old, bytes(thread.intake), model="hotline.Thread", row=row, field="intake", context=intake_ctx
+            old,
+            bytes(thread.intake),
+            model="hotline.Thread",
+            row=thread_row,
+            field="intake",
+            context=intake_ctx,
         )
         thread.intake = thread_keys.seal_json(
-            new, intake, model="hotline.Thread", row=row, field="intake", version=version, context=intake_ctx
+            new,
+            intake,
+            model="hotline.Thread",
+            row=thread_row,
+            field="intake",
+            version=version,
+            context=intake_ctx,
         )
         thread.save(update_fields=["intake"])
         notes = list(Message.objects.filter(thread=thread, kind=MessageKind.NOTE))
