@@ -80,6 +80,8 @@ class Event(models.Model):
     latest = models.DateField(null=True, blank=True)
     place = models.CharField(max_length=64, blank=True)
     site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    # Sealed: the hotline thread or case the testimony came from; empty for an interview.
+    origin = models.BinaryField(default=b"")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -232,6 +234,7 @@ class Person(models.Model):
     collection = models.ForeignKey(Collection, on_delete=models.PROTECT, related_name="persons")
     code = models.CharField(max_length=16, unique=True)
     identity = models.BinaryField()  # sealed JSON: name, aliases, birth, phone, notes
+    case_link = models.BinaryField(default=b"")  # sealed: the person's evacuation case, if linked
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -356,6 +359,8 @@ class Information(models.Model):
     latest = models.DateField(null=True, blank=True)
     count = models.PositiveIntegerField(null=True, blank=True)
     statement = models.BinaryField(default=b"")  # sealed: what the source says, in short
+    # Sealed: the hotline thread or case this account was taken from; empty for an interview.
+    origin = models.BinaryField(default=b"")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -415,6 +420,45 @@ class Intervention(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class CaseCopy(models.Model):
+    """What a caseworker reads of one event linked to their case: a copy sealed under the case key.
+
+    Which event it is, and everything shown, is inside the envelope (bound to this row and its
+    case); at rest a case shows only how many copies it has.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    copy = models.BinaryField()  # sealed under the case key (corridor.cases.sealing)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["case"], name="doc_copy_by_case")]
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
+class EventRevision(models.Model):
+    """An earlier version of an event's title and description, kept when a documenter corrects them."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    content = models.BinaryField()  # sealed: the previous title, description and the reason for the change
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    replaced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["event", "number"], name="doc_one_revision_number")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}#{self.number}"
 
 
 class FormReceipt(models.Model):
