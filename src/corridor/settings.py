@@ -278,6 +278,8 @@ INSTALLED_APPS = [
     "corridor.evacuation.relocation",
     "corridor.evacuation.money",
     "corridor.documentation",
+    "corridor.documentation.consent",
+    "corridor.documentation.evidence",
     "corridor.web",
     "django_tasks_db",
 ]
