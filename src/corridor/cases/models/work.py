@@ -56,6 +56,10 @@ class TaskKind(models.TextChoices):
         "propose_lost_contact",
         _("No contact for too long: decide on the lost-contact flag"),
     )
+    # The dead man's switch (corridor.evacuation.checkins): the worker holds no key, so these
+    # tasks have no title and their label says what to do.
+    MISSED_CHECK_IN = "missed_check_in", _("Missed check-in: reach the person")
+    UNSAFE_CHECK_IN = "unsafe_check_in", _("The person answered \"not safe\": contact them now")
 
 
 class Task(models.Model):
@@ -134,6 +138,8 @@ class FormReceipt(models.Model):
     so that the same form sent twice (a double tap, a resent request) is carried out once."""
 
     lookup_id = models.CharField(max_length=64, unique=True)
+    # The id of what the form created, if anything: a repeat shows that same thing again.
+    created_id = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField()
 
     def __str__(self) -> str:

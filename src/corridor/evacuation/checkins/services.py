@@ -20,7 +20,7 @@ from corridor.audit.services import record_event
 from corridor.cases import keys as data_keys
 from corridor.cases import sealing
 from corridor.cases import services as case_services
-from corridor.cases.models import Case, ContactChannel, Stage, Task
+from corridor.cases.models import Case, ContactChannel, Stage, Task, TaskKind
 from corridor.evacuation.checkins.models import (
     MISSED_STEPS,
     Answer,
@@ -35,8 +35,8 @@ from corridor.hotline import services as hotline
 from corridor.hotline.models import Thread
 
 # Corridor's own tasks carry no title (the worker holds no key); their kind says what to do.
-TASK_MISSED = "missed_check_in"
-TASK_UNSAFE = "unsafe_check_in"
+TASK_MISSED = TaskKind.MISSED_CHECK_IN
+TASK_UNSAFE = TaskKind.UNSAFE_CHECK_IN
 # What staff may choose (minutes): from a quarter of an hour to a week, graces up to three days.
 INTERVAL_RANGE = (15, 7 * 24 * 60)
 GRACE_RANGE = (5, 3 * 24 * 60)
@@ -143,7 +143,7 @@ def _clean_note(text: str) -> str:
     return text
 
 
-def _system_task(case: Case, kind: str, assignee: User | None, now: datetime) -> Task:
+def _system_task(case: Case, kind: TaskKind, assignee: User | None, now: datetime) -> Task:
     # Corridor's own task, as corridor.cases.jobs makes its lost-contact proposals: no title.
     return Task.objects.create(
         id=uuid.uuid4(), case=case, kind=kind, title=b"", assignee=assignee, due_at=now, created_at=now
@@ -229,7 +229,7 @@ def propose_lost_contact(*, case: Case, now: datetime) -> bool:
     Nothing new when the flag is up or a proposal is already waiting (corridor.cases.jobs
     makes the same proposal for long silences).
     """
-    from corridor.cases.models import CaseFlag, FlagKind, TaskKind
+    from corridor.cases.models import CaseFlag, FlagKind
 
     if CaseFlag.objects.filter(case=case, kind=FlagKind.LOST_CONTACT, cleared_at__isnull=True).exists():
         return False
