@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/evacuation/relocation/", include("corridor.evacuation.relocation.urls")),
     path("staff/evacuation/money/", include("corridor.evacuation.money.urls")),
     path("staff/evacuation/", include("corridor.evacuation.urls")),
+    path("staff/documentation/consent/", include("corridor.documentation.consent.urls")),
     path("staff/documentation/", include("corridor.documentation.urls")),
     path("language/", set_language, name="set_language"),
 ]

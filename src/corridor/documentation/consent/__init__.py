@@ -1,0 +1,1 @@
+"""Consent per person and per statement, and the exports of documentation that honour it."""

@@ -1,0 +1,383 @@
+"""Exports of events for one purpose, carrying only what consent covers on the day.
+
+A statement goes into an export only if a standing consent to that statement covers the
+purpose and, when its source is a person, a standing consent of that person covers it
+too. "Covers" means the same scope and, for a partner or a mechanism, the same one; a
+consent withdrawn (on any date) covers nothing. The export says how many statements it
+left out, never which. Every consent relied on must open under the collection key, which
+proves Corridor wrote it as it stands; one that does not open stops the export.
+
+Anonymised scopes (statistics, publication) carry no name, no code Corridor gives a
+record, no source description and no free text written by documenters; statistics carry
+no statement text either, publication carries statements with the names of the
+collection's persons they mention masked. Evidence files are never part of an export.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from corridor.accounts.integrity import IntegrityFailure
+from corridor.accounts.models import User
+from corridor.audit.services import record_event
+from corridor.crypto.errors import CryptoError
+from corridor.documentation import gazetteer, sealing, vocabularies
+from corridor.documentation.consent import sealing as consent_sealing
+from corridor.documentation.consent.models import ANONYMISED, MECHANISMS, Consent, Scope
+from corridor.documentation.keys import open_collection_key
+from corridor.documentation.models import Act, Body, Event, Information, Intervention, Involvement, Person
+from corridor.documentation.persons import read_identity
+from corridor.documentation.services import DocumentationRefused, _require_documenter
+from corridor.evacuation.relocation.models import Partner
+from corridor.evacuation.relocation.partners import active_partners
+
+FORMAT = "corridor.documentation.export.v1"
+MAX_EVENTS = 100
+MASK = "[…]"
+
+
+@dataclass(frozen=True)
+class Purpose:
+    scope: str
+    partner: Partner | None = None
+    mechanism: str = ""
+
+    @property
+    def anonymised(self) -> bool:
+        return self.scope in ANONYMISED
+
+    def label(self) -> str:
+        scope = str(Scope(self.scope).label)
+        if self.partner is not None:
+            return f"{scope}: {self.partner.name}"
+        if self.mechanism:
+            return f"{scope}: {Body(self.mechanism).label}"
+        return scope
+
+
+def check_purpose(*, scope: str, partner: str = "", mechanism: str = "") -> Purpose:
+    """The purpose named by a form, or refuse (a partner or mechanism only with its scope)."""
+    if scope not in Scope.values:
+        raise DocumentationRefused(_("Choose a value from the list."))
+    if scope == Scope.PARTNER:
+        chosen = next((p for p in active_partners() if str(p.pk) == partner), None)
+        if chosen is None:
+            raise DocumentationRefused(_("Choose the partner organisation this consent names."))
+        if mechanism:
+            raise DocumentationRefused(_("Only a consent to a mechanism names a mechanism."))
+        return Purpose(scope=scope, partner=chosen)
+    if partner:
+        raise DocumentationRefused(_("Only a consent to a partner organisation names a partner."))
+    if scope == Scope.MECHANISM:
+        if mechanism not in dict(MECHANISMS):
+            raise DocumentationRefused(_("Choose the mechanism this consent names."))
+        return Purpose(scope=scope, mechanism=mechanism)
+    if mechanism:
+        raise DocumentationRefused(_("Only a consent to a mechanism names a mechanism."))
+    return Purpose(scope=scope)
+
+
+@dataclass
+class Export:
+    document: dict[str, Any]
+    included: int
+    left_out: int
+    filename: str
+    statement_ids: list[str] = field(default_factory=list)
+
+
+def _day(value: date | None) -> str | None:
+    # Open ends are stored as the first and last day there is.
+    if value is None or value.year in (1, 9999):
+        return None
+    return value.isoformat()
+
+
+def _covering(
+    key: bytes, purpose: Purpose, *, statements: list[Any], persons: set[Any], today: date
+) -> set[Any]:
+    """Ids of the statements and persons a standing, authentic consent covers for the purpose."""
+    consents = Consent.objects.filter(
+        Q(information__in=statements) | Q(person__in=persons),
+        scope=purpose.scope,
+        partner=purpose.partner,
+        mechanism=purpose.mechanism,
+        given_on__lte=today,
+        withdrawal__isnull=True,
+    )
+    covered = set()
+    for consent in consents:
+        try:
+            consent_sealing.open_sealed(key, consent, "sealed")
+        except CryptoError:
+            raise IntegrityFailure("consent", str(consent.pk)) from None
+        covered.add(consent.information_id or consent.person_id)
+    return covered
+
+
+def _withdrawn(purpose: Purpose, statements: list[Information]) -> set[Any]:
+    persons = {s.source.person_id for s in statements if s.source.person_id}
+    rows = Consent.objects.filter(
+        Q(information__in=[s.pk for s in statements]) | Q(person__in=persons),
+        scope=purpose.scope,
+        partner=purpose.partner,
+        mechanism=purpose.mechanism,
+        withdrawal__isnull=False,
+    ).values_list("information_id", "person_id")
+    return {info or person for info, person in rows}
+
+
+def _masker(names: list[str]) -> re.Pattern[str] | None:
+    words = sorted({n for n in names if len(n.strip()) >= 2}, key=len, reverse=True)
+    if not words:
+        return None
+    return re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+
+
+class _Builder:
+    def __init__(self, *, key: bytes, purpose: Purpose, today: date) -> None:
+        self.key = key
+        self.purpose = purpose
+        self.today = today
+        self.identities: dict[Any, Any] = {}
+
+    def identity(self, person: Person) -> Any:
+        if person.pk not in self.identities:
+            self.identities[person.pk] = read_identity(self.key, person)
+        return self.identities[person.pk]
+
+    def text(self, row: Any, name: str) -> str:
+        return sealing.open_text(self.key, row, name)
+
+    def event(self, event: Event, number: int) -> tuple[dict[str, Any], list[str], int, int]:
+        purpose = self.purpose
+        statements = list(
+            Information.objects.filter(event=event).select_related("source__person").order_by("created_at")
+        )
+        acts = list(
+            Act.objects.filter(event=event).select_related("site", "victim_person").order_by("created_at")
+        )
+        victims = [a.victim_person for a in acts if a.victim_person is not None]
+        covered = _covering(
+            self.key,
+            purpose,
+            statements=[s.pk for s in statements],
+            persons={s.source.person_id for s in statements if s.source.person_id} | {v.pk for v in victims},
+            today=self.today,
+        )
+        withdrawn = _withdrawn(purpose, statements)
+        kept = [
+            s
+            for s in statements
+            if s.pk in covered and (s.source.person_id is None or s.source.person_id in covered)
+        ]
+        left_out = len(statements) - len(kept)
+        withdrawn_out = sum(
+            1
+            for s in statements
+            if s not in kept
+            and (s.pk in withdrawn or (s.source.person_id and s.source.person_id in withdrawn))
+        )
+        masker = None
+        if purpose.scope == Scope.PUBLICATION:
+            names: list[str] = []
+            persons = {s.source.person for s in statements if s.source.person is not None} | set(victims)
+            for person in persons:
+                identity = self.identity(person)
+                names += [identity.name, *identity.aliases]
+            masker = _masker(names)
+        out: dict[str, Any] = {
+            "ref": f"{number}" if purpose.anonymised else event.code,
+            "date": event.date,
+            "earliest": _day(event.earliest),
+            "latest": _day(event.latest),
+            "place": event.place,
+            "place_name": gazetteer.full_name(event.place),
+            "site": gazetteer.site_name(event.site),
+        }
+        if not purpose.anonymised:
+            out["title"] = self.text(event, "title")
+            out["description"] = self.text(event, "description")
+        out["acts"] = [self.act(act, covered) for act in acts]
+        out["statements"] = [self.statement(s, masker) for s in kept]
+        out["statements_left_out"] = left_out
+        out["interventions"] = [
+            self.intervention(i)
+            for i in Intervention.objects.filter(event=event).order_by("earliest", "created_at")
+        ]
+        return out, [str(s.pk) for s in kept], left_out, withdrawn_out
+
+    def act(self, act: Act, victim_consents: set[Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "act_type": act.act_type,
+            "act_type_label": vocabularies.label("act_types", act.act_type),
+            "methods": [{"code": m, "label": vocabularies.label("methods", m)} for m in act.methods],
+            "victim_kind": act.victim_kind,
+            "count_min": act.count_min,
+            "count_best": act.count_best,
+            "count_max": act.count_max,
+            "date": act.date,
+            "place": act.place,
+            "place_name": gazetteer.full_name(act.place),
+            "site": gazetteer.site_name(act.site),
+            "status_at_end": act.status_at_end,
+        }
+        if act.status_at_end:
+            out["status_at_end_label"] = vocabularies.label("statuses", act.status_at_end)
+        perpetrators = list(Involvement.objects.filter(act=act).order_by("created_at"))
+        out["perpetrators"] = [self.perpetrator(p) for p in perpetrators]
+        if self.purpose.anonymised:
+            return out
+        # A victim is named only when that person's own consent covers the purpose.
+        if act.victim_kind == "group":
+            out["victim"] = self.text(act, "victim")
+        elif act.victim_person is not None and act.victim_person_id in victim_consents:
+            out["victim"] = self.text(act, "victim") or self.identity(act.victim_person).name
+        else:
+            out["victim"] = None
+            out["victim_withheld"] = True
+        out["notes"] = self.text(act, "notes")
+        return out
+
+    def perpetrator(self, involvement: Involvement) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "kind": involvement.perpetrator_kind,
+            "type": involvement.perpetrator_type,
+            "type_label": vocabularies.label("perpetrator_types", involvement.perpetrator_type),
+            "degree": involvement.degree,
+            "degree_label": vocabularies.label("degrees", involvement.degree),
+        }
+        # Institutions are named in the clear everywhere; a perpetrator's own name only in named scopes.
+        if involvement.institution:
+            out["name"] = involvement.institution
+        elif not self.purpose.anonymised:
+            out["name"] = self.text(involvement, "person")
+        return out
+
+    def statement(self, info: Information, masker: re.Pattern[str] | None) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "source_kind": info.source.kind,
+            "connection": info.connection,
+            "connection_label": vocabularies.label("source_connections", info.connection),
+            "reliability": info.reliability,
+            "credibility": info.credibility,
+            "date": info.date,
+            "count": info.count,
+        }
+        if self.purpose.scope == Scope.STATISTICS:
+            return out
+        text = self.text(info, "statement")
+        if masker is not None:
+            text = masker.sub(MASK, text)
+        out["statement"] = text
+        if not self.purpose.anonymised:
+            source: dict[str, Any] = {
+                "code": info.source.code,
+                "description": self.text(info.source, "description"),
+            }
+            if info.source.person is not None:
+                identity = self.identity(info.source.person)
+                source["person"] = {"code": info.source.person.code, "name": identity.name}
+            out["source"] = source
+        return out
+
+    def intervention(self, item: Intervention) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": item.intervention_type,
+            "type_label": vocabularies.label("intervention_types", item.intervention_type),
+            "body": item.body,
+            "body_label": str(Body(item.body).label),
+            "date": item.date,
+            "response": item.response,
+            "response_label": vocabularies.label("responses", item.response) if item.response else "",
+            "response_date": item.response_date,
+        }
+        if not self.purpose.anonymised:
+            out["reference"] = self.text(item, "reference")
+            out["notes"] = self.text(item, "notes")
+        return out
+
+
+@transaction.atomic
+def export_events(*, actor: User, user_private_key: bytes, events: list[Event], purpose: Purpose) -> Export:
+    """The events as they may leave Corridor for this purpose today; audited with counts, never content."""
+    _require_documenter(actor)
+    if not events:
+        raise DocumentationRefused(_("Choose at least one event."))
+    if len(events) > MAX_EVENTS:
+        raise DocumentationRefused(_("At most 100 events go into one export."))
+    now = datetime.now(UTC)
+    today = now.date()
+    keys: dict[Any, bytes] = {}
+    ordered = sorted(events, key=lambda e: (e.earliest or date.min, e.code))
+    rendered = []
+    statement_ids: list[str] = []
+    included = left_out = withdrawn_out = 0
+    for number, event in enumerate(ordered, start=1):
+        if event.collection_id not in keys:
+            keys[event.collection_id] = open_collection_key(
+                user=actor,
+                user_private_key=user_private_key,
+                collection=event.collection,
+                purpose="export",
+            )
+        builder = _Builder(key=keys[event.collection_id], purpose=purpose, today=today)
+        out, kept, missing, withdrawn = builder.event(event, number)
+        rendered.append(out)
+        statement_ids += kept
+        included += len(kept)
+        left_out += missing
+        withdrawn_out += withdrawn
+    document = {
+        "format": FORMAT,
+        "exported_at": now.isoformat(timespec="seconds"),
+        "purpose": {
+            "scope": purpose.scope,
+            "label": purpose.label(),
+            "partner": purpose.partner.name if purpose.partner else None,
+            "mechanism": purpose.mechanism or None,
+            "anonymised": purpose.anonymised,
+        },
+        "coverage": {
+            "events": len(rendered),
+            "statements_included": included,
+            "statements_left_out": left_out,
+            "statement": _(
+                "Only statements whose consent covers this purpose on the day of the export are "
+                "included; %(count)s were left out. Evidence files are not part of this export."
+            )
+            % {"count": left_out},
+        },
+        "events": rendered,
+    }
+    record_event(
+        action="consent.exported",
+        actor_id=actor.pk,
+        target_type="event",
+        target_id=ordered[0].pk,
+        data={
+            "events": [str(e.pk) for e in ordered],
+            "scope": purpose.scope,
+            "partner": str(purpose.partner.pk) if purpose.partner else "",
+            "mechanism": purpose.mechanism,
+            "statements_included": included,
+            "statements_left_out": left_out,
+            "withdrawn_left_out": withdrawn_out,
+            "statements": statement_ids,
+        },
+    )
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    return Export(
+        document=document,
+        included=included,
+        left_out=left_out,
+        filename=f"corridor-export-{purpose.scope}-{stamp}",
+        statement_ids=statement_ids,
+    )
