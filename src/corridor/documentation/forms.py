@@ -362,10 +362,33 @@ class InformationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Stored encrypted."),
     )
+    # "thread:<id>" or "case:<id>"; the view checks the documenter can open it.
+    taken_from = forms.CharField(
+        label=_("Taken from"),
+        required=False,
+        max_length=64,
+        help_text=_("The hotline thread or case this account comes from is kept with it, encrypted."),
+        widget=forms.Select(),
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, origins: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _set_choices(self, "connection", _blank(vocabularies.choices("source_connections")))
+        widget = self.fields["taken_from"].widget
+        assert isinstance(widget, forms.Select)
+        widget.choices = [("", _("An interview (no hotline thread or case)")), *(origins or [])]
+
+
+class PersonCaseForm(forms.Form):
+    case = forms.CharField(
+        label=_("Code of the person's evacuation case"),
+        required=False,
+        max_length=16,
+        help_text=_(
+            "A case you can open. Its caseworkers then read the acts this person suffered. "
+            "Leave empty to remove the link."
+        ),
+    )
 
 
 class MatchForm(forms.Form):

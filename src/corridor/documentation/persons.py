@@ -23,6 +23,7 @@ from corridor.cases import identifiers
 from corridor.cases.services import index_key_for
 from corridor.crypto.blind import IndexKind
 from corridor.documentation import sealing, vocabularies
+from corridor.documentation.copies import Origin, refresh_copies, seal_origin
 from corridor.documentation.keys import open_collection_key
 from corridor.documentation.models import (
     Collection,
@@ -245,9 +246,15 @@ class InformationInput:
 
 @transaction.atomic
 def add_information(
-    *, actor: User, user_private_key: bytes, event: Event, data: InformationInput
+    *,
+    actor: User,
+    user_private_key: bytes,
+    event: Event,
+    data: InformationInput,
+    origin: Origin | None = None,
 ) -> Information:
-    """What a source says about the event, kept beside (never over) what others say."""
+    """What a source says about the event, kept beside (never over) what others say; `origin` is the
+    thread or case it was taken from (checked by the view), sealed with it."""
     _require_documenter(actor)
     source = Source.objects.filter(
         collection=event.collection, code=(data.source_code or "").strip().upper()
@@ -283,12 +290,14 @@ def add_information(
     information.statement = sealing.seal_text(
         key, collection.key.version, information, "statement", statement
     )
+    information.origin = seal_origin(key, collection.key.version, information, "origin", origin)
     information.save(force_insert=True)
     record_event(
         action="documentation.information_added",
         actor_id=actor.pk,
         target_type="event",
         target_id=event.pk,
-        data={"source": str(source.pk)},
+        data={"source": str(source.pk), "from": origin.kind if origin else "interview"},
     )
+    refresh_copies(actor=actor, user_private_key=user_private_key, key=key, events=[event])
     return information

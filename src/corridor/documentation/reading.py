@@ -14,6 +14,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from corridor.accounts.models import User
 from corridor.documentation import gazetteer, sealing, vocabularies
+from corridor.documentation.copies import Origin, read_case_link, read_origin
 from corridor.documentation.keys import open_collection_key
 from corridor.documentation.models import (
     Act,
@@ -155,6 +156,7 @@ class InformationView:
     source_description: str
     connection_label: str
     statement: str
+    origin: Origin | None = None
 
 
 @dataclass
@@ -178,6 +180,7 @@ class EventView:
     links: list[LinkView]
     information: list[InformationView] = field(default_factory=list)
     interventions: list[InterventionView] = field(default_factory=list)
+    origin: Origin | None = None
 
 
 def event_for_documenter(*, user: User, user_private_key: bytes, event: Event) -> EventView:
@@ -231,6 +234,7 @@ def event_for_documenter(*, user: User, user_private_key: bytes, event: Event) -
             source_description=sealing.open_text(key, info.source, "description"),
             connection_label=vocabularies.label("source_connections", info.connection),
             statement=sealing.open_text(key, info, "statement"),
+            origin=read_origin(key, info),
         )
         for info in Information.objects.filter(event=event)
         .select_related("source__person")
@@ -247,6 +251,7 @@ def event_for_documenter(*, user: User, user_private_key: bytes, event: Event) -
         for item in Intervention.objects.filter(event=event).select_related("follows")
     ]
     return EventView(
+        origin=read_origin(key, event),
         interventions=interventions,
         information=information,
         event=event,
@@ -327,6 +332,7 @@ class PersonView:
     acts: list[Act]
     statements: list[InformationView]
     matches: list[MatchView]
+    case_id: Any = None
 
 
 def person_for_documenter(*, user: User, user_private_key: bytes, person: Person) -> PersonView:
@@ -365,7 +371,12 @@ def person_for_documenter(*, user: User, user_private_key: bytes, person: Person
         other = match.other if match.person_id == person.pk else match.person
         matches.append(MatchView(match=match, other=other, other_name=read_identity(key, other).name))
     return PersonView(
-        person=person, identity=read_identity(key, person), acts=acts, statements=statements, matches=matches
+        person=person,
+        identity=read_identity(key, person),
+        acts=acts,
+        statements=statements,
+        matches=matches,
+        case_id=read_case_link(key, person),
     )
 
 

@@ -21,6 +21,7 @@ from corridor.audit.services import record_event
 from corridor.cases import keys as data_keys
 from corridor.cases.models import WrapRecipient
 from corridor.documentation import access, edtf, gazetteer, sealing, vocabularies
+from corridor.documentation.copies import Origin, refresh_copies, seal_origin
 from corridor.documentation.keys import PURPOSE, open_collection_key, owner_of
 from corridor.documentation.models import (
     Act,
@@ -207,19 +208,35 @@ class EventInput:
 
 @transaction.atomic
 def record_event_from_testimony(
-    *, actor: User, user_private_key: bytes, collection: Collection, data: EventInput
+    *,
+    actor: User,
+    user_private_key: bytes,
+    collection: Collection,
+    data: EventInput,
+    origin: Origin | None = None,
 ) -> Event:
-    """A new event: title and description sealed under the collection key, date bounds computed."""
+    """A new event: title and description sealed under the collection key, date bounds computed.
+
+    `origin` is the hotline thread or case the testimony came from (the view has checked the
+    documenter can open it); it is sealed with the event, and the case gets its copy.
+    """
     _require_documenter(actor)
     seal = event_sealer(data)
     key = open_collection_key(
         user=actor, user_private_key=user_private_key, collection=collection, purpose="record_event"
     )
     event = seal(actor=actor, key=key, collection=collection, code=unused_code("E-", Event), now=_now())
+    event.origin = seal_origin(key, collection.key.version, event, "origin", origin)
     event.save(force_insert=True)
     record_event(
-        action="documentation.event_recorded", actor_id=actor.pk, target_type="event", target_id=event.pk
+        action="documentation.event_recorded",
+        actor_id=actor.pk,
+        target_type="event",
+        target_id=event.pk,
+        data={"from": origin.kind if origin else "interview"},
     )
+    if origin is not None:
+        refresh_copies(actor=actor, user_private_key=user_private_key, key=key, events=[event])
     return event
 
 
@@ -459,6 +476,7 @@ def add_act(*, actor: User, user_private_key: bytes, event: Event, data: ActInpu
         target_id=event.pk,
         data={"act": str(act.pk), "act_type": act_type},
     )
+    refresh_copies(actor=actor, user_private_key=user_private_key, key=key, events=[event])
     return act
 
 

@@ -23,7 +23,7 @@ from corridor.accounts.access import user_id_for_username
 from corridor.accounts.decorators import role_required
 from corridor.accounts.models import Role, User
 from corridor.cases.views_common import keys_handled, staff_user
-from corridor.documentation import access, edtf, reading, services
+from corridor.documentation import access, edtf, links, reading, services
 from corridor.documentation.forms import (
     ActForm,
     CollectionForm,
@@ -230,6 +230,7 @@ def event_page(
 ) -> HttpResponse:
     user = staff_user(request)
     view = reading.event_for_documenter(user=user, user_private_key=private_key(request), event=event)
+    choices = links.origin_choices(user, view.origin)
     perpetrator_form = perpetrator or PerpetratorForm(auto_id="id_perp_%s")
     assert isinstance(perpetrator_form, PerpetratorForm)
     perpetrator_form.set_acts(
@@ -239,7 +240,12 @@ def event_page(
         "view": view,
         "perpetrator_form": perpetrator_form,
         "link_form": link or LinkForm(auto_id="id_link_%s"),
-        "information_form": information or InformationForm(auto_id="id_info_%s"),
+        "information_form": information
+        or InformationForm(
+            auto_id="id_info_%s", origins=choices, initial={"taken_from": choices[0][0] if choices else ""}
+        ),
+        "origin": links.describe_origin(user, view.origin),
+        "accounts": [(info, links.describe_origin(user, info.origin)) for info in view.information],
         "intervention_form": intervention or InterventionForm(auto_id="id_int_%s"),
         "response_form": response
         or ResponseForm(auto_id="id_resp_%s", interventions=_intervention_choices(view.interventions)),
@@ -273,6 +279,8 @@ def event_new(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Create a collection first, or ask a documenter to give you one."))
         return redirect("documentation:collections")
     form = EventForm(request.POST if request.method == "POST" else None, collections=options)
+    named = request.POST if request.method == "POST" else request.GET
+    origin = links.resolve_origin(user, thread=named.get("thread", ""), case=named.get("case", ""))
     status = 200
     if request.method == "POST":
         status = 400
@@ -294,13 +302,19 @@ def event_new(request: HttpRequest) -> HttpResponse:
                             user_private_key=private_key(request),
                             collection=by_id[data["collection"]],
                             data=entry,
+                            origin=origin,
                         ).pk
                     ),
                 )
                 return redirect("documentation:event", event_id=created)
             except services.DocumentationRefused as exc:
                 refuse(form, exc)
-    context = {"form": form, "submission_token": receipts.new_token()}
+    context = {
+        "form": form,
+        "submission_token": receipts.new_token(),
+        "origin": origin,
+        "origin_view": links.describe_origin(user, origin),
+    }
     return render(request, "documentation/event_new.html", context, status=status)
 
 

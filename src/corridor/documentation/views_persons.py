@@ -5,18 +5,21 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from corridor.accounts.decorators import role_required
 from corridor.accounts.models import Role
 from corridor.cases.views_common import keys_handled, staff_user
-from corridor.documentation import access, interventions, persons, reading, services
+from corridor.documentation import access, interventions, links, persons, reading, services
 from corridor.documentation.forms import (
     InformationForm,
     InterventionForm,
     MatchForm,
+    PersonCaseForm,
     PersonForm,
     ResponseForm,
     SourceForm,
@@ -82,12 +85,22 @@ def person_new(request: HttpRequest) -> HttpResponse:
 
 
 def _person_page(
-    request: HttpRequest, person_id: uuid.UUID, *, match_form: forms.Form | None = None, status: int = 200
+    request: HttpRequest,
+    person_id: uuid.UUID,
+    *,
+    match_form: forms.Form | None = None,
+    case_form: forms.Form | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     user = staff_user(request)
     person = access.get_person_for_documenter(user, person_id)
     view = reading.person_for_documenter(user=user, user_private_key=private_key(request), person=person)
-    context = {"view": view, "match_form": match_form or MatchForm()}
+    context = {
+        "view": view,
+        "match_form": match_form or MatchForm(),
+        "case_form": case_form or PersonCaseForm(auto_id="id_case_%s"),
+        "case_link": links.describe_case(user, view.case_id),
+    }
     return render(request, "documentation/person.html", context, status=status)
 
 
@@ -158,7 +171,12 @@ def source_new(request: HttpRequest) -> HttpResponse:
 def information_add(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
     user = staff_user(request)
     event = access.get_event_for_documenter(user, event_id)
-    form = InformationForm(request.POST, auto_id="id_info_%s")
+    taken_from = links.origin_from_value(user, request.POST.get("taken_from", ""))
+    form = InformationForm(
+        request.POST,
+        auto_id="id_info_%s",
+        origins=[(links.origin_value(taken_from), "")] if taken_from else [],
+    )
     if form.is_valid():
         data = form.cleaned_data
         entry = persons.InformationInput(
@@ -175,7 +193,11 @@ def information_add(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
                 request,
                 lambda: str(
                     persons.add_information(
-                        actor=user, user_private_key=private_key(request), event=event, data=entry
+                        actor=user,
+                        user_private_key=private_key(request),
+                        event=event,
+                        data=entry,
+                        origin=taken_from,
                     ).pk
                 ),
             )
@@ -240,3 +262,50 @@ def response_record(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
         except services.DocumentationRefused as exc:
             refuse(form, exc)
     return event_page(request, event, response=form, status=400)
+
+
+@require_POST
+@documenters
+@keys_handled
+def person_case(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    """Link a person to their evacuation case (or remove the link)."""
+    user = staff_user(request)
+    person = access.get_person_for_documenter(user, person_id)
+    form = PersonCaseForm(request.POST, auto_id="id_case_%s")
+    if form.is_valid():
+        try:
+            written = links.link_person_to_case(
+                actor=user,
+                user_private_key=private_key(request),
+                person=person,
+                case_code=form.cleaned_data["case"],
+            )
+            messages.success(
+                request,
+                ngettext(
+                    "The link was recorded; %(count)d copy on the case was written.",
+                    "The link was recorded; %(count)d copies on the case were written.",
+                    written,
+                )
+                % {"count": written},
+            )
+            return redirect("documentation:person", person_id=person.pk)
+        except services.DocumentationRefused as exc:
+            refuse(form, exc)
+    return _person_page(request, person_id, case_form=form, status=400)
+
+
+@require_POST
+@documenters
+@keys_handled
+def event_copies(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
+    """Bring the caseworkers' copies of this event up to date, on the cases this documenter holds."""
+    user = staff_user(request)
+    event = access.get_event_for_documenter(user, event_id)
+    written = links.update_case_copies(actor=user, user_private_key=private_key(request), event=event)
+    messages.success(
+        request,
+        ngettext("%(count)d copy on a case was written.", "%(count)d copies on cases were written.", written)
+        % {"count": written},
+    )
+    return redirect("documentation:event", event_id=event.pk)
