@@ -458,3 +458,20 @@ class ResponseForm(forms.Form):
         super().__init__(*args, **kwargs)
         _set_choices(self, "intervention", [("", "—"), *interventions])
         _set_choices(self, "response", _blank(vocabularies.choices("responses")))
+
+
+class CorrectionForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"),
+        widget=forms.TextInput(attrs={"maxlength": MAX_SHORT}),
+        error_messages={"required": _("Write something first.")},
+    )
+    description = forms.CharField(
+        label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    reason = forms.CharField(
+        label=_("Why it is corrected"),
+        help_text=_("Kept, encrypted, with the earlier version."),
+        widget=forms.TextInput(attrs={"maxlength": MAX_SHORT}),
+        error_messages={"required": _("Write something first.")},
+    )

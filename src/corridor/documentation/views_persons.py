@@ -8,14 +8,16 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from corridor.accounts.decorators import role_required
 from corridor.accounts.models import Role
 from corridor.cases.views_common import keys_handled, staff_user
-from corridor.documentation import access, interventions, links, persons, reading, services
+from corridor.documentation import access, corrections, interventions, links, persons, reading, services
 from corridor.documentation.forms import (
+    CorrectionForm,
     InformationForm,
     InterventionForm,
     MatchForm,
@@ -309,3 +311,36 @@ def event_copies(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
         % {"count": written},
     )
     return redirect("documentation:event", event_id=event.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@documenters
+@keys_handled
+def event_correct(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
+    """Correct an event's title and description; the earlier version is kept and listed here."""
+    user = staff_user(request)
+    event = access.get_event_for_documenter(user, event_id)
+    status = 200
+    if request.method == "POST":
+        form = CorrectionForm(request.POST)
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                corrections.correct_event(
+                    actor=user,
+                    user_private_key=private_key(request),
+                    event=event,
+                    title=data["title"],
+                    description=data["description"],
+                    reason=data["reason"],
+                )
+                messages.success(request, _("The event was corrected; the earlier version is kept."))
+                return redirect("documentation:event", event_id=event.pk)
+            except services.DocumentationRefused as exc:
+                refuse(form, exc)
+    current = corrections.event_with_versions(user=user, user_private_key=private_key(request), event=event)
+    if request.method != "POST":
+        form = CorrectionForm(initial={"title": current.title, "description": current.description})
+    context = {"event": event, "form": form, "current": current}
+    return render(request, "documentation/event_correct.html", context, status=status)
