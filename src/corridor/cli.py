@@ -15,7 +15,7 @@ from pathlib import Path
 DEMO_DATA_DIR = "var/demo"
 # Commands that act on an existing installation. On a data directory that holds none they
 # refuse with one line before anything connects: connecting to SQLite creates the file.
-NEEDS_INSTALLATION = frozenset({"totp", "pin_keys", "recover", "audit", "worker", "serve"})
+NEEDS_INSTALLATION = frozenset({"totp", "pin_keys", "recover", "audit", "evidence", "worker", "serve"})
 
 
 def _pop_option(argv: list[str], name: str) -> str | None:

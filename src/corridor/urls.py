@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/evacuation/money/", include("corridor.evacuation.money.urls")),
     path("staff/evacuation/", include("corridor.evacuation.urls")),
     path("staff/documentation/consent/", include("corridor.documentation.consent.urls")),
+    path("staff/documentation/evidence/", include("corridor.documentation.evidence.urls")),
     path("staff/documentation/", include("corridor.documentation.urls")),
     path("language/", set_language, name="set_language"),
 ]
