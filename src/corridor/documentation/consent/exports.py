@@ -135,10 +135,13 @@ def _withdrawn(purpose: Purpose, statements: list[Information]) -> set[Any]:
 
 
 def _masker(names: list[str]) -> re.Pattern[str] | None:
-    words = sorted({n for n in names if len(n.strip()) >= 2}, key=len, reverse=True)
+    """Whole names and each of their words (a first name alone names someone too), as whole words."""
+    words = {n.strip() for n in names if len(n.strip()) >= 2}
+    words |= {part for n in names for part in n.split() if len(part) >= 3}
     if not words:
         return None
-    return re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    ordered = sorted(words, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in ordered) + r")(?!\w)", re.IGNORECASE)
 
 
 class _Builder:
@@ -147,6 +150,7 @@ class _Builder:
         self.purpose = purpose
         self.today = today
         self.identities: dict[Any, Any] = {}
+        self.masker: re.Pattern[str] | None = None
 
     def identity(self, person: Person) -> Any:
         if person.pk not in self.identities:
@@ -154,7 +158,8 @@ class _Builder:
         return self.identities[person.pk]
 
     def text(self, row: Any, name: str) -> str:
-        return sealing.open_text(self.key, row, name)
+        text = sealing.open_text(self.key, row, name)
+        return self.masker.sub(MASK, text) if self.masker is not None else text
 
     def event(self, event: Event, number: int) -> tuple[dict[str, Any], list[str], int, int]:
         purpose = self.purpose
@@ -185,14 +190,15 @@ class _Builder:
             if s not in kept
             and (s.pk in withdrawn or (s.source.person_id and s.source.person_id in withdrawn))
         )
-        masker = None
-        if purpose.scope == Scope.PUBLICATION:
-            names: list[str] = []
-            persons = {s.source.person for s in statements if s.source.person is not None} | set(victims)
-            for person in persons:
+        # Free text names people: in anonymised scopes every person of the event is masked, in
+        # the others each one whose own consent does not cover the purpose.
+        names: list[str] = []
+        persons = {s.source.person for s in statements if s.source.person is not None} | set(victims)
+        for person in sorted(persons, key=lambda p: p.code):
+            if purpose.anonymised or person.pk not in covered:
                 identity = self.identity(person)
                 names += [identity.name, *identity.aliases]
-            masker = _masker(names)
+        self.masker = _masker(names)
         out: dict[str, Any] = {
             "ref": f"{number}" if purpose.anonymised else event.code,
             "date": event.date,
@@ -206,7 +212,7 @@ class _Builder:
             out["title"] = self.text(event, "title")
             out["description"] = self.text(event, "description")
         out["acts"] = [self.act(act, covered) for act in acts]
-        out["statements"] = [self.statement(s, masker) for s in kept]
+        out["statements"] = [self.statement(s) for s in kept]
         out["statements_left_out"] = left_out
         out["interventions"] = [
             self.intervention(i)
@@ -261,7 +267,7 @@ class _Builder:
             out["name"] = self.text(involvement, "person")
         return out
 
-    def statement(self, info: Information, masker: re.Pattern[str] | None) -> dict[str, Any]:
+    def statement(self, info: Information) -> dict[str, Any]:
         out: dict[str, Any] = {
             "source_kind": info.source.kind,
             "connection": info.connection,
@@ -273,10 +279,7 @@ class _Builder:
         }
         if self.purpose.scope == Scope.STATISTICS:
             return out
-        text = self.text(info, "statement")
-        if masker is not None:
-            text = masker.sub(MASK, text)
-        out["statement"] = text
+        out["statement"] = self.text(info, "statement")
         if not self.purpose.anonymised:
             source: dict[str, Any] = {
                 "code": info.source.code,
