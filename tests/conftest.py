@@ -19,6 +19,9 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from corridor.accounts import keyring, second_factor, services
 from corridor.accounts.models import OrgKeyKind, Role, User
 
+# The browser fixtures, once for every directory (see tests/browser/fixtures.py).
+pytest_plugins = ["tests.browser.fixtures"]
+
 PASSWORD = "correct horse battery staple"
 
 # Timing deadlines make property tests flaky on a loaded two-core machine; they test

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,8 +30,6 @@ from tests.hotline.helpers import make_keyless_operator, private_key
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)]
 
-AXE = Path(__file__).resolve().parents[2] / ".tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-NO_AXE = "axe-core is not installed in .tools/axe: scripts/axe.sh installs it (scripts/test.sh runs it)"
 
 Shoot = Callable[[Page, str], None]
 MESSAGE = "They took my phone at the checkpoint. I am at my aunt's now."
@@ -97,13 +94,6 @@ BODY_TEXT_SIZE = """() => {
   const text = document.querySelector("main p:not(.help)") || document.querySelector("main") || document.body;
   return parseFloat(getComputedStyle(text).fontSize);
 }"""
-
-
-@pytest.fixture(scope="session")
-def axe_source() -> str:
-    if not AXE.exists():
-        pytest.skip(NO_AXE)
-    return AXE.read_text(encoding="utf-8")
 
 
 class Audit:

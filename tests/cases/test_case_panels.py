@@ -40,7 +40,9 @@ def test_panels_decrypt_with_the_pages_one_opening(olga: User, alice: User) -> N
 
     view = reading.case_for_staff(user=alice, user_private_key=ka, case=case)
 
-    assert [(p.name, p.template, p.context) for p in view.panels] == [
+    # The evacuation and documentation apps add their own sections; this test watches its own.
+    own = [(p.name, p.template, p.context) for p in view.panels if p.name.startswith("test.")]
+    assert own == [
         ("test.names", "names.html", {"names": ["Rustam"], "coordinator": False})
     ]
     assert AuditEvent.objects.filter(action="cases.case_decrypted").count() == before + 1

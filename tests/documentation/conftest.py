@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from corridor.accounts.models import Role, User
-from tests.browser.conftest import browser, new_page, playwright, shoot, viewport  # noqa: F401 - browser fixtures
 from tests.conftest import make_user
 
 

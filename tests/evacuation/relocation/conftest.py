@@ -13,9 +13,6 @@ from corridor.crypto.words import fingerprint_words
 from corridor.evacuation.relocation import partners
 from corridor.evacuation.relocation.models import Partner
 from corridor.hotline.triage import Triage
-
-# The browser fixtures live beside the other browser tests; test_browser_flow.py uses them too.
-from tests.browser.conftest import browser, new_page, playwright, shoot, viewport  # noqa: F401
 from tests.hotline.helpers import open_web_thread, private_key
 
 
