@@ -498,7 +498,7 @@ def test_the_case_section_speaks_russian(olga: User, alice: User, doris: User, s
     client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "ru"
     page = _case_page(client, case)
     for text in (
-        "Документирование",
+        "Документация",
         "записано по показаниям из этого дела",
         "Принудительный аутинг перед семьёй",
     ):
