@@ -23,6 +23,20 @@ def png(colour: tuple[int, int, int] = (10, 120, 200)) -> bytes:
     return out.getvalue()
 
 
+def cut_png() -> bytes:
+    """A photo cut in the middle: recognised as a PNG, but it does not decode."""
+    out = io.BytesIO()
+    Image.new("RGB", (300, 300), (1, 2, 3)).save(out, "PNG")
+    return out.getvalue()[: len(out.getvalue()) // 2]
+
+
+def bomb() -> bytes:
+    """A few kilobytes that decode to 144 million pixels."""
+    out = io.BytesIO()
+    Image.new("1", (12_000, 12_000)).save(out, "PNG")
+    return out.getvalue()
+
+
 def upload(
     user: User,
     on: Event,

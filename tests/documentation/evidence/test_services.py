@@ -16,7 +16,7 @@ from corridor.audit.models import AuditEvent
 from corridor.documentation.evidence import custody, services
 from corridor.documentation.evidence.models import CustodyAction, CustodyEntry, EvidenceItem, ItemKind
 from corridor.documentation.models import Event
-from tests.documentation.evidence.helpers import PDF, flip_byte, png, statement, upload
+from tests.documentation.evidence.helpers import PDF, bomb, cut_png, flip_byte, png, statement, upload
 from tests.documentation.helpers import event
 from tests.hotline.helpers import jpeg_with_gps, private_key
 
@@ -151,10 +151,8 @@ def _stored_files() -> list[str]:
 
 def test_a_photo_that_does_not_decode_is_refused_and_nothing_is_kept(dora: User, recorded: Event) -> None:
     before = _stored_files()
-    out = io.BytesIO()
-    Image.new("RGB", (300, 300), (1, 2, 3)).save(out, "PNG")
     with pytest.raises(services.EvidenceRefused, match="could not be read as a photo"):
-        upload(dora, recorded, out.getvalue()[: len(out.getvalue()) // 2], name="cut.png")
+        upload(dora, recorded, cut_png(), name="cut.png")
     assert EvidenceItem.objects.count() == 0
     assert _stored_files() == before
 
@@ -166,10 +164,8 @@ def test_bytes_that_are_no_known_type_are_kept_as_an_opaque_file(dora: User, rec
 
 
 def test_a_decompression_bomb_is_refused(dora: User, recorded: Event) -> None:
-    out = io.BytesIO()
-    Image.new("1", (12_000, 12_000)).save(out, "PNG")
     with pytest.raises(services.EvidenceRefused, match="too large"):
-        upload(dora, recorded, out.getvalue(), name="bomb.png")
+        upload(dora, recorded, bomb(), name="bomb.png")
     assert EvidenceItem.objects.count() == 0
 
 

@@ -1,4 +1,4 @@
-"""The evidence section of an event's page, and the count beside each statement (nothing decrypted for it)."""
+"""The evidence section of an event's page."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from django import template
 from corridor.accounts import unlock
 from corridor.documentation.evidence import reading
 from corridor.documentation.evidence.forms import ThreadForm
-from corridor.documentation.evidence.models import EvidenceItem
 from corridor.documentation.evidence.views import upload_form
-from corridor.documentation.models import Event, Information
+from corridor.documentation.models import Event
 from corridor.hotline import receipts
 
 register = template.Library()
@@ -34,8 +33,3 @@ def evidence_section(context: template.Context, event: Event) -> dict[str, Any]:
         "request": request,
         "csrf_token": context.get("csrf_token"),
     }
-
-
-@register.simple_tag
-def evidence_count(information: Information) -> int:
-    return EvidenceItem.objects.filter(information=information).count()
