@@ -279,3 +279,7 @@ def populate(staff: Any) -> None:
             intervention_type="X02", body="osce", date="2018-10", response="030100000000"
         ),
     )
+
+    from corridor.documentation.consent import demo as consent_demo
+
+    consent_demo.populate(actor=erin, user_private_key=key, event=argun, person=ruslan)
