@@ -74,7 +74,13 @@ def test_runs_are_recorded_on_the_grid_so_late_ticks_do_not_drift() -> None:
 
 
 # The periodic jobs always scheduled, in their order (the audit anchor only when configured).
-EVERY_JOB = ["alerts.digest", "hotline.orphans", "cases.lost_contact", "cases.task_reminders"]
+EVERY_JOB = [
+    "alerts.digest",
+    "hotline.orphans",
+    "money.orphans",
+    "cases.lost_contact",
+    "cases.task_reminders",
+]
 
 
 def queued_digests() -> int:

@@ -39,8 +39,9 @@ from corridor.evacuation.forms import (
 from corridor.evacuation.houses import EvacuationRefused
 from corridor.evacuation.models import AssetKind, Exposure, ExposureSource, SafeHouse, WarningKind
 from corridor.evacuation.reading import case_evacuation, house_choices
-from corridor.evacuation.views_common import Repeated, carry_out_once, evacuation_view
+from corridor.evacuation.views_common import REPEATED, carry_out_once, evacuation_view
 from corridor.hotline import receipts
+from corridor.web.templatetags.corridor import region_name
 from corridor.web.templatetags.staff_time import staff_time
 
 Action = Callable[[User, bytes, Case, dict[str, Any]], str]
@@ -102,15 +103,13 @@ def _post(request: HttpRequest, case: Case, name: str, form: forms.Form, action:
             done = carry_out_once(
                 request, lambda: action(user, unlock.user_private_key(request), case, form.cleaned_data)
             )
-        except Repeated:
-            messages.info(
-                request, _("This was already done: the form was sent twice, and nothing was done again.")
-            )
-            return redirect("cases:case", case_id=case.pk)
         except EvacuationRefused as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, done)
+            if done.repeated:
+                messages.info(request, REPEATED)
+            else:
+                messages.success(request, str(done.result))
             return redirect("cases:case", case_id=case.pk)
     return _render(request, case, bound=(name, form), status=400)
 
@@ -254,9 +253,8 @@ def phone_cleared_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse
     user = staff_user(request)
     case = access.get_case(user, case_id)
     try:
+        # Sent twice, it is dealt with all the same: the same message either way.
         carry_out_once(request, lambda: services.clear_phone_seizure(actor=user, case=case))
-    except Repeated:
-        pass
     except EvacuationRefused as exc:
         return _burn_page(request, case, error=str(exc), status=400)
     messages.success(request, _("The seized phone is marked as dealt with."))
@@ -274,7 +272,7 @@ def _asset(exposure: Exposure) -> str:
         return exposure.house.code_name
     if exposure.movement is not None:
         leg = exposure.movement
-        return f"{leg.origin_region} → {leg.destination_region} ({leg.case.code})"
+        return f"{region_name(leg.origin_region)} → {region_name(leg.destination_region)} ({leg.case.code})"
     if exposure.staff is not None:
         return exposure.staff.username
     return exposure.other_case.code if exposure.other_case is not None else ""

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from corridor.accounts import unlock
@@ -22,10 +21,8 @@ from corridor.evacuation import access, houses
 from corridor.evacuation.forms import HouseEditForm, HouseForm, UsernameForm
 from corridor.evacuation.houses import EvacuationRefused
 from corridor.evacuation.models import SafeHouse
-from corridor.evacuation.views_common import Repeated, carry_out_once, coordinator_view, evacuation_view
+from corridor.evacuation.views_common import REPEATED, carry_out_once, coordinator_view, evacuation_view
 from corridor.hotline import receipts
-
-REPEATED = gettext_lazy("This was already done: the form was sent twice, and nothing was done again.")
 
 
 @evacuation_view
@@ -52,7 +49,7 @@ def house_new_view(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                house = carry_out_once(
+                done = carry_out_once(
                     request,
                     lambda: houses.create_house(
                         actor=user,
@@ -61,15 +58,19 @@ def house_new_view(request: HttpRequest) -> HttpResponse:
                         capacity=data["capacity"],
                         details=form.details(),
                     ),
+                    created=lambda house: house.pk,
                 )
-            except Repeated:
-                messages.info(request, str(REPEATED))
-                return redirect("evacuation:board")
             except EvacuationRefused as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, _("The house is added. Only you hold its key for now."))
-                return redirect("evacuation:house", house_id=house.pk)
+                if not done.repeated:
+                    messages.success(request, _("The house is added. Only you hold its key for now."))
+                    return redirect("evacuation:house", house_id=done.created_id)
+                # Sent twice: the house the first one added (if it is still there).
+                messages.info(request, str(REPEATED))
+                if done.created_id and SafeHouse.objects.filter(pk=done.created_id).exists():
+                    return redirect("evacuation:house", house_id=done.created_id)
+                return redirect("evacuation:board")
     context = {"form": form, "token": receipts.new_token()}
     return render(request, "evacuation/house_new.html", context, status=status)
 
@@ -116,13 +117,13 @@ def _house_post(
     if form.is_valid():
         try:
             done = carry_out_once(request, lambda: action(form.cleaned_data))
-        except Repeated:
-            messages.info(request, str(REPEATED))
-            return redirect("evacuation:house", house_id=house.pk)
         except EvacuationRefused as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, done)
+            if done.repeated:
+                messages.info(request, str(REPEATED))
+            else:
+                messages.success(request, str(done.result))
             return redirect("evacuation:house", house_id=house.pk)
     return _render_house(request, house, bound=(name, form), status=400)
 

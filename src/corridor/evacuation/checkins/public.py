@@ -3,18 +3,21 @@
 The page says nothing else about the case. Both answers are sent by the same form, look
 alike, and leave the page looking the same afterwards: "received" and the time. Whoever
 takes the phone later cannot tell which one was pressed.
+
+The form's one-time token is kept as staff forms' are (corridor.cases.once): a receipt
+that holds only a digest of the token, with no link to the thread or the case. The
+hotline's own receipts would not do: they belong to the request form, tie a receipt to its
+thread and hold the codename to show again, where a check-in has nothing to show.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from corridor.cases.models import FormReceipt
+from corridor.cases import once
 from corridor.evacuation.checkins import services
 from corridor.evacuation.checkins.forms import PersonCheckInForm
 from corridor.hotline import receipts
@@ -43,24 +46,21 @@ def check_in_from_thread(data: QueryDict, *, thread: Thread, applicant_private: 
                 "The message cannot be sent: it is too long or contains characters that cannot be accepted."
             )
         return expired if "submission" in form.errors else _("Choose one of the two answers.")
-    if not receipts.well_formed(form.cleaned_data["submission"]):
-        return expired
-    [lookup] = receipts.submission_keys(token=form.cleaned_data["submission"], browser_secret="", content={})
-    if FormReceipt.objects.filter(lookup_id=lookup.lookup_id).exists():
-        return ""  # sent twice: recorded the first time
     try:
-        with transaction.atomic():
-            services.record_person_check_in(
+        # Sent twice (a double tap, a reload), it is recorded once; the page says nothing of it,
+        # as it says nothing of which answer was pressed.
+        once.carry_out_once(
+            form.cleaned_data["submission"],
+            lambda: services.record_person_check_in(
                 thread=thread,
                 applicant_private=applicant_private,
                 answer=form.cleaned_data[CHOICE],
                 text=form.cleaned_data["message"],
-            )
-            now = datetime.now(UTC)
-            FormReceipt.objects.filter(created_at__lt=now - receipts.RECEIPT_LIFETIME).delete()
-            FormReceipt.objects.create(lookup_id=lookup.lookup_id, created_at=now)
+            ),
+            strict=True,
+        )
+    except once.FormExpired:
+        return expired
     except services.CheckInRefused as exc:
         return str(exc)
-    except IntegrityError:
-        return ""  # a double tap: the other request recorded it
     return ""

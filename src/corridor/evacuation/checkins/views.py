@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,13 +23,13 @@ from corridor.accounts import unlock
 from corridor.accounts.decorators import role_required
 from corridor.accounts.models import User
 from corridor.cases import access as case_access
-from corridor.cases.models import Case, FormReceipt, Stage
+from corridor.cases import once
+from corridor.cases.models import Case, Stage
 from corridor.cases.services import open_case_key
 from corridor.cases.views_common import View, keys_handled, staff_user
 from corridor.evacuation.checkins import reading, services
 from corridor.evacuation.checkins.forms import LogCheckInForm, ScheduleForm
 from corridor.evacuation.checkins.models import CheckInSchedule
-from corridor.hotline import receipts
 
 Action = Callable[[User, bytes, Case, dict[str, Any]], str]
 # "Not safe" answers stay on the missed check-ins list this long.
@@ -73,28 +72,18 @@ def _post(
     user = staff_user(request)
     case = case_access.get_case_for_staff(user, case_id)
     if form.is_valid():
-        lookup = receipts.submission_keys(
-            token=form.cleaned_data["submission"], browser_secret="", content={}
-        )
-        repeated = _("This was already done: the form was sent twice, and nothing was done again.")
-        if lookup and FormReceipt.objects.filter(lookup_id=lookup[0].lookup_id).exists():
-            messages.info(request, repeated)
-            return redirect("cases:case", case_id=case.pk)
         try:
-            with transaction.atomic():
-                done = act(user, unlock.user_private_key(request), case, form.cleaned_data)
-                if lookup:
-                    now = datetime.now(UTC)
-                    FormReceipt.objects.filter(created_at__lt=now - receipts.RECEIPT_LIFETIME).delete()
-                    FormReceipt.objects.create(lookup_id=lookup[0].lookup_id, created_at=now)
+            done = once.carry_out_once(
+                form.cleaned_data["submission"],
+                lambda: act(user, unlock.user_private_key(request), case, form.cleaned_data),
+            )
         except services.CheckInRefused as exc:
             form.add_error(None, str(exc))
-        except IntegrityError:
-            # A double tap: the other request carried the form out and stored its receipt first.
-            messages.info(request, repeated)
-            return redirect("cases:case", case_id=case.pk)
         else:
-            messages.success(request, done)
+            if done.repeated:
+                messages.info(request, once.REPEATED)
+            else:
+                messages.success(request, str(done.result))
             return redirect("cases:case", case_id=case.pk)
     if isinstance(form, LogCheckInForm):
         return _case_page(request, case, status=400, log_form=form)

@@ -36,8 +36,6 @@ class BudgetLine(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
-    # HMAC of the creating form's one-time token: the same form sent twice opens one line.
-    submission = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         constraints = [
@@ -86,7 +84,6 @@ class Expense(models.Model):
     # secretstream ciphertext under that key in `receipt_blob`.
     receipt = models.BinaryField(default=b"")
     receipt_blob = models.CharField(max_length=100, blank=True)
-    submission = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         constraints = [

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import math
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -25,13 +26,12 @@ from django.utils.translation import gettext as _
 
 from corridor.accounts.models import Role, User
 from corridor.audit.services import record_event
-from corridor.cases import sealing, workflow
+from corridor.cases import once, sealing, workflow
 from corridor.cases.models import Approval, ApprovalKind, ApprovalStatus, Case, Stage
 from corridor.cases.services import CaseRefused, clean_text, open_case_key
 from corridor.crypto.envelope import generate_key
 from corridor.crypto.files import encrypt_bytes
 from corridor.evacuation.money.models import BudgetLine, Category, Expense, LineKind
-from corridor.hotline import receipts
 from corridor.hotline.uploads import EncryptedUpload, UploadRejected, strip_image
 from corridor.web.templatetags.staff_time import staff_zone
 
@@ -54,13 +54,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _submission_lookup(token: str) -> str | None:
-    """The HMAC that finds a repeat of the same form (None for a form without a token)."""
-    if not token:
-        return None
-    if not receipts.well_formed(token):
-        raise MoneyRefused(_("The form has expired. Please fill it in again."))
-    return receipts.submission_keys(token=token, browser_secret="", content={})[0].lookup_id
+def _once[T](submission: str, action: Callable[[], T], created: Callable[[T], object]) -> once.Once[T]:
+    """The form's action carried out once per its one-time token (corridor.cases.once)."""
+    try:
+        return once.carry_out_once(submission, action, created=created, strict=True)
+    except once.FormExpired:
+        raise MoneyRefused(_("The form has expired. Please fill it in again.")) from None
 
 
 # --- rules ----------------------------------------------------------------------------
@@ -123,16 +122,28 @@ class NewLine:
     repeated: bool = False
 
 
-@transaction.atomic
 def open_budget_line(
     *, actor: User, name: str, kind: str, currency: str, amount: Decimal | str, submission: str = ""
 ) -> NewLine:
     """A coordinator opens a budget line; the same form sent twice opens it once."""
     if not actor.has_role(Role.COORDINATOR):
         raise MoneyRefused(_("Only a coordinator can open or close budget lines."))
-    lookup = _submission_lookup(submission)
-    if lookup and (earlier := BudgetLine.objects.filter(submission=lookup).first()):
-        return NewLine(line=earlier, repeated=True)
+    done = _once(
+        submission,
+        lambda: _open_budget_line(actor=actor, name=name, kind=kind, currency=currency, amount=amount),
+        created=lambda line: line.pk,
+    )
+    if done.result is not None:
+        return NewLine(line=done.result)
+    earlier = BudgetLine.objects.filter(pk=done.created_id).first() if done.created_id else None
+    if earlier is None:
+        raise MoneyRefused(once.REPEATED)
+    return NewLine(line=earlier, repeated=True)
+
+
+def _open_budget_line(
+    *, actor: User, name: str, kind: str, currency: str, amount: Decimal | str
+) -> BudgetLine:
     name = " ".join(clean_text(name, required=True).split())
     if len(name) > MAX_NAME:
         raise MoneyRefused(_("The name is too long (at most 60 characters)."))
@@ -143,22 +154,13 @@ def open_budget_line(
     if BudgetLine.objects.filter(name__iexact=name).exists():
         raise MoneyRefused(_("A budget line of this name exists already."))
     line = BudgetLine(
-        name=name,
-        kind=kind,
-        currency=currency,
-        amount=budget,
-        opened_by=actor,
-        opened_at=_now(),
-        submission=lookup,
+        name=name, kind=kind, currency=currency, amount=budget, opened_by=actor, opened_at=_now()
     )
     try:
         with transaction.atomic():
             line.save(force_insert=True)
     except IntegrityError:
-        earlier = BudgetLine.objects.filter(submission=lookup).first() if lookup else None
-        if earlier is None:
-            raise MoneyRefused(_("A budget line of this name exists already.")) from None
-        return NewLine(line=earlier, repeated=True)
+        raise MoneyRefused(_("A budget line of this name exists already.")) from None
     record_event(
         action="money.budget_line_opened",
         actor_id=actor.pk,
@@ -166,7 +168,7 @@ def open_budget_line(
         target_id=line.pk,
         data={"kind": kind, "currency": currency, "amount": str(budget)},
     )
-    return NewLine(line=line)
+    return line
 
 
 @transaction.atomic
@@ -272,7 +274,6 @@ def _spend_approval(*, actor: User, user_private_key: bytes, case: Case, subject
     return approval
 
 
-@transaction.atomic
 def record_expense(
     *,
     actor: User,
@@ -288,12 +289,68 @@ def record_expense(
     receipt: PreparedReceipt | None = None,
     submission: str = "",
 ) -> RecordedExpense:
-    """Record money spent on a case; above the threshold it waits for a coordinator's approval."""
+    """Record money spent on a case; above the threshold it waits for a coordinator's approval.
+
+    The same form sent twice records one expense. The receipt's ciphertext is stored before
+    the expense's row commits: when the row is not written (a refusal, a double tap, an
+    error) the file is deleted at once; a process killed in between leaves it to
+    corridor.evacuation.money.orphans.
+    """
     if not (actor.has_role(Role.CASEWORKER) or actor.has_role(Role.COORDINATOR)):
         raise MoneyRefused(_("Your role does not record expenses."))
-    lookup = _submission_lookup(submission)
-    if lookup and (earlier := Expense.objects.filter(submission=lookup).first()):
-        return RecordedExpense(expense=earlier, repeated=True)
+    stored: list[str] = []
+    try:
+        done = _once(
+            submission,
+            lambda: _record_expense(
+                actor=actor,
+                user_private_key=user_private_key,
+                case=case,
+                budget_line=budget_line,
+                category=category,
+                amount=amount,
+                currency=currency,
+                spent_on=spent_on,
+                description=description,
+                payee=payee,
+                receipt=receipt,
+                stored=stored,
+            ),
+            created=lambda expense: expense.pk,
+        )
+    except BaseException:
+        _delete_files(stored)
+        raise
+    if done.result is not None:
+        return RecordedExpense(expense=done.result)
+    _delete_files(stored)  # a double tap: the other request's expense stands, with its own file
+    earlier = Expense.objects.filter(pk=done.created_id).first() if done.created_id else None
+    if earlier is None:
+        raise MoneyRefused(once.REPEATED)
+    return RecordedExpense(expense=earlier, repeated=True)
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+def _record_expense(
+    *,
+    actor: User,
+    user_private_key: bytes,
+    case: Case,
+    budget_line: BudgetLine,
+    category: str,
+    amount: Decimal | str,
+    currency: str,
+    spent_on: date,
+    description: str,
+    payee: str,
+    receipt: PreparedReceipt | None,
+    stored: list[str],
+) -> Expense:
+    """Check and write the expense in the caller's transaction; the receipt file's name goes in `stored`."""
     if category not in Category.values:
         raise MoneyRefused(_("Choose a category from the list."))
     currency = _clean_currency(currency)
@@ -330,7 +387,6 @@ def record_expense(
         approval=approval,
         recorded_by=actor,
         recorded_at=_now(),
-        submission=lookup,
     )
     version = case.key.version
     expense.details = sealing.seal_row(
@@ -340,17 +396,9 @@ def record_expense(
         "details",
         {"description": description, "payee": payee, "spent_on": spent_on.isoformat()},
     )
-    stored = _store_receipt(expense, key, version, receipt) if receipt is not None else ""
-    try:
-        with transaction.atomic():
-            expense.save(force_insert=True)
-    except IntegrityError:
-        if stored:
-            default_storage.delete(stored)
-        earlier = Expense.objects.filter(submission=lookup).first() if lookup else None
-        if earlier is None:
-            raise
-        return RecordedExpense(expense=earlier, repeated=True)
+    if receipt is not None:
+        stored.append(_store_receipt(expense, key, version, receipt))
+    expense.save(force_insert=True)
     record_event(
         action="money.expense_recorded",
         actor_id=actor.pk,
@@ -365,4 +413,4 @@ def record_expense(
             "receipt": bool(stored),
         },
     )
-    return RecordedExpense(expense=expense)
+    return expense

@@ -13,11 +13,9 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -25,7 +23,8 @@ from django.views.decorators.http import require_GET, require_POST
 from corridor.accounts import unlock
 from corridor.accounts.decorators import role_required
 from corridor.accounts.models import Role, User
-from corridor.cases.models import Case, FormReceipt
+from corridor.cases import once
+from corridor.cases.models import Case
 from corridor.cases.services import CaseRefused
 from corridor.cases.views_common import View, keys_handled, staff_user
 from corridor.evacuation.relocation import access, partners, referrals, services
@@ -35,20 +34,8 @@ from corridor.evacuation.relocation.models import Partner
 from corridor.hotline import receipts
 
 Action = Callable[[User, bytes, Case, Any], str]
-REPEATED = gettext_lazy("This was already done: the form was sent twice, and nothing was done again.")
+REPEATED = once.REPEATED
 DEACTIVATED = gettext_lazy("%(name)s is deactivated: nothing more goes to it.")
-
-
-def _seen(request: HttpRequest) -> tuple[list[receipts.ReceiptKey], bool]:
-    lookup = receipts.submission_keys(token=request.POST.get("submission", ""), browser_secret="", content={})
-    return lookup, bool(lookup) and FormReceipt.objects.filter(lookup_id=lookup[0].lookup_id).exists()
-
-
-def _keep_receipt(lookup: list[receipts.ReceiptKey]) -> None:
-    if lookup:
-        now = timezone.now()
-        FormReceipt.objects.filter(created_at__lt=now - receipts.RECEIPT_LIFETIME).delete()
-        FormReceipt.objects.create(lookup_id=lookup[0].lookup_id, created_at=now)
 
 
 def _form_page(
@@ -78,21 +65,18 @@ def _case_post(
     form = form_class(request.POST, case=case)
     back = reverse("cases:case", args=[case.pk])
     if form.is_valid():
-        lookup, seen = _seen(request)
-        if seen:
-            messages.info(request, str(REPEATED))
-            return redirect(back)
         try:
-            with transaction.atomic():
-                done = action(user, unlock.user_private_key(request), case, form)
-                _keep_receipt(lookup)
+            done = once.carry_out_once(
+                request.POST.get("submission", ""),
+                lambda: action(user, unlock.user_private_key(request), case, form),
+            )
         except CaseRefused as exc:
             form.add_error(None, str(exc))
-        except IntegrityError:
-            messages.info(request, str(REPEATED))  # a double tap: the twin request stored its receipt first
-            return redirect(back)
         else:
-            messages.success(request, done)
+            if done.repeated:
+                messages.info(request, str(REPEATED))
+            else:
+                messages.success(request, str(done.result))
             return redirect(back)
     return _form_page(
         request, form, title=title, action=reverse(f"relocation:{name}", args=[case.pk]), back=back
@@ -302,27 +286,24 @@ def partners_view(request: HttpRequest) -> HttpResponse:
 def partner_add_view(request: HttpRequest) -> HttpResponse:
     form = f.PartnerForm(request.POST)
     if form.is_valid():
-        lookup, seen = _seen(request)
-        if seen:
-            messages.info(request, str(REPEATED))
-            return redirect("relocation:partners")
         try:
-            with transaction.atomic():
-                partner = partners.add_partner(
+            added = once.carry_out_once(
+                request.POST.get("submission", ""),
+                lambda: partners.add_partner(
                     actor=staff_user(request),
                     name=form.cleaned_data["name"],
                     country=form.cleaned_data["country"],
                     public_key=form.cleaned_data["public_key"],
                     fingerprint=form.cleaned_data["fingerprint"],
-                )
-                _keep_receipt(lookup)
+                ),
+            )
         except CaseRefused as exc:
             form.add_error(None, str(exc))
-        except IntegrityError:
-            messages.info(request, str(REPEATED))
-            return redirect("relocation:partners")
         else:
-            messages.success(request, _("%(name)s is added as a partner.") % {"name": partner.name})
+            if added.result is None:
+                messages.info(request, str(REPEATED))
+            else:
+                messages.success(request, _("%(name)s is added as a partner.") % {"name": added.result.name})
             return redirect("relocation:partners")
     return _partners_page(request, form, status=400)
 

@@ -29,6 +29,7 @@ from django_tasks_db.management.commands import db_worker
 from corridor.audit.tasks import ship_audit_head
 from corridor.cases.jobs import propose_lost_contact, send_task_reminders
 from corridor.evacuation.checkins.jobs import sweep_check_ins, sweep_needed
+from corridor.evacuation.money.orphans import remove_orphan_receipt_files
 from corridor.hotline.alerts import send_staff_alert_digest
 from corridor.hotline.orphans import remove_orphan_files
 from corridor.web.models import PeriodicRun
@@ -59,6 +60,8 @@ def periodic_jobs() -> list[PeriodicJob]:
         ),
         # Ciphertext left by requests killed between storing a photo and writing its row.
         PeriodicJob(name="hotline.orphans", task=remove_orphan_files, interval=timedelta(hours=1)),
+        # The same for expense receipts stored by a request killed before the expense's row.
+        PeriodicJob(name="money.orphans", task=remove_orphan_receipt_files, interval=timedelta(hours=1)),
         # Silent cases get one task to decide on the lost-contact flag; overdue tasks, the fixed alert.
         PeriodicJob(name="cases.lost_contact", task=propose_lost_contact, interval=timedelta(hours=1)),
         PeriodicJob(
