@@ -336,7 +336,7 @@ def build_panel(ctx: PanelContext) -> dict[str, Any] | None:
     document = access.can_document(ctx.user) and access.readable_collections(ctx.user).exists()
     if not rows and not document:
         return None
-    values = []
+    values: list[dict[str, Any] | None] = []
     for row in rows:
         try:
             values.append(case_sealing.open_row(ctx.key, row, "copy"))
