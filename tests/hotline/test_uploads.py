@@ -124,3 +124,38 @@ def test_an_mpo_sent_to_the_hotline_reaches_staff_as_a_plain_jpeg(
     assert download.status_code == 200
     assert download["Content-Type"] == "image/jpeg"
     assert_plain_single_jpeg(download.content, (40, 30))
+
+
+def test_a_sideways_phone_photo_is_turned_upright_and_keeps_nothing_but_its_pixels() -> None:
+    exif = gps_exif()
+    exif[ExifTags.Base.Orientation] = 6  # the camera was held on its side: turn 90° clockwise
+    image = Image.new("RGB", (40, 30), "white")
+    image.paste((200, 0, 0), (0, 0, 10, 10))  # a red corner, top left as stored
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif, comment=b"Grozny, Staropromyslovsky district", icc_profile=b"\0" * 128)
+
+    stripped = strip_image(out.getvalue())
+
+    clean = Image.open(io.BytesIO(stripped.data))
+    assert (stripped.width, stripped.height) == clean.size == (30, 40)
+    red, _, blue = clean.convert("RGB").getpixel((25, 5))  # the stored top-left corner, now top right
+    assert red > 150 and blue < 80
+    assert not clean.getexif()
+    assert {"exif", "comment", "icc_profile"}.isdisjoint(clean.info)
+    assert b"Grozny" not in stripped.data
+
+
+def test_a_palette_picture_keeps_its_transparency_as_rgba_and_nothing_else() -> None:
+    image = Image.new("P", (20, 20), 0)
+    image.putpalette([0, 0, 0, 255, 0, 0] + [0] * 762)
+    image.paste(1, (0, 0, 10, 20))
+    out = io.BytesIO()
+    image.save(out, "PNG", transparency=0, pnginfo=None, dpi=(300, 300))
+
+    stripped = strip_image(out.getvalue())
+
+    clean = Image.open(io.BytesIO(stripped.data))
+    assert clean.mode == "RGBA"
+    assert clean.getpixel((0, 0)) == (255, 0, 0, 255)
+    assert clean.getpixel((15, 0))[3] == 0
+    assert "dpi" not in clean.info

@@ -206,7 +206,7 @@ def strip_image(data: bytes) -> StrippedImage:
             if image.width * image.height > MAX_PIXELS:
                 raise UploadRejected(_("This picture is too large. Send a smaller photo."))
             image.load()
-            upright: Image.Image = ImageOps.exif_transpose(image)
+            ImageOps.exif_transpose(image, in_place=True)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise UploadRejected(_("This picture is too large. Send a smaller photo.")) from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
@@ -215,8 +215,9 @@ def strip_image(data: bytes) -> StrippedImage:
             raise UploadRejected(_("This file could not be read as a photo.")) from None
     save_as, content_type = IMAGE_FORMATS[fmt]
     # A new image from the pixels alone: nothing of the original's metadata can come along.
-    pixels = upright if upright.mode != "P" else upright.convert("RGBA")
-    clean = Image.frombytes(pixels.mode, pixels.size, pixels.tobytes())
+    pixels = image if image.mode != "P" else image.convert("RGBA")
+    clean = Image.new(pixels.mode, pixels.size)
+    clean.paste(pixels)  # one copy of the pixels, into an image that never had any metadata
     if save_as == "JPEG" and clean.mode not in ("RGB", "L"):
         clean = clean.convert("RGB")
     out = io.BytesIO()
