@@ -11,6 +11,7 @@ that key nobody can cut entries off the end or rewrite the chain unnoticed.
 from __future__ import annotations
 
 import hashlib
+import uuid
 import json
 from datetime import datetime
 from typing import Any
@@ -80,7 +81,12 @@ def head_mac_valid(item: EvidenceItem, *, seq: int, digest: str) -> bool:
 
 
 def append(
-    *, item: EvidenceItem, actor_id: object, action: str, at: datetime, detail: dict[str, Any] | None = None
+    *,
+    item: EvidenceItem,
+    actor_id: uuid.UUID | None,
+    action: str,
+    at: datetime,
+    detail: dict[str, Any] | None = None,
 ) -> CustodyEntry:
     """The next link of the item's chain; the caller holds the item's row lock (or just created it)."""
     last = CustodyEntry.objects.filter(item=item).order_by("-seq").first()
