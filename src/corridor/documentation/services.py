@@ -7,6 +7,7 @@ collection key and records an audit event, all in one transaction.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,9 +60,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+# Control characters but the newline and the tab.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")
+
+
 def clean_text(text: str, *, required: bool, limit: int = MAX_TEXT) -> str:
     text = (text or "").replace("\r\n", "\n").strip()
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+    if _CONTROL.search(text):
         raise DocumentationRefused(_("The text contains characters that cannot be accepted."))
     if required and not text:
         raise DocumentationRefused(_("Write something first."))
