@@ -259,3 +259,19 @@ def test_bad_exports_are_refused_and_audit_nothing(
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
     assert not AuditEvent.objects.filter(action="consent.exported").exists()
+
+
+def test_an_export_relying_on_an_altered_consent_is_refused_and_audited(
+    dora: User, world: World, signed_in: SignedIn
+) -> None:
+    both(dora, world.adam, world.adam_says, "internal")
+    Consent.objects.filter(person=world.adam).update(scope="media")
+    Consent.objects.filter(information=world.adam_says).update(scope="media")
+    response = signed_in(dora).post(
+        reverse("consent:export"),
+        {"events": world.event.code, "scope": "media", "partner": "", "mechanism": "", "format": "json"},
+    )
+    assert response.status_code == 503
+    assert b"I saw them take" not in response.content
+    assert AuditEvent.objects.get(action="integrity.check_failed").data == {"what": "consent"}
+    assert not AuditEvent.objects.filter(action="consent.exported").exists()
