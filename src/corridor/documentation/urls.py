@@ -15,6 +15,11 @@ urlpatterns = [
     path("collections/", views.collections, name="collections"),
     path("collections/new/", views.collection_new, name="collection_new"),
     path("collections/<uuid:collection_id>/grant/", views.collection_grant, name="collection_grant"),
+    path(
+        "collections/<uuid:collection_id>/holders/<uuid:user_id>/revoke/",
+        views.collection_revoke,
+        name="collection_revoke",
+    ),
     path("sites/", views.sites, name="sites"),
     path("sites/new/", views.site_new, name="site_new"),
 ]

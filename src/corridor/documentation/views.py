@@ -12,7 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from corridor.accounts.access import user_id_for_username
 from corridor.accounts.decorators import role_required
 from corridor.accounts.models import Role, User
 from corridor.cases.views_common import keys_handled, staff_user
-from corridor.documentation import access, edtf, links, reading, services
+from corridor.documentation import access, edtf, links, reading, revocation, services
 from corridor.documentation.forms import (
     ActForm,
     CollectionForm,
@@ -78,7 +78,7 @@ def _collections_page(
         user=user, user_private_key=private_key(request), collections=collections
     )
     context = {
-        "collections": [(c, titles[c.pk]) for c in collections],
+        "collections": [(c, titles[c.pk], revocation.holders(c)) for c in collections],
         "form": form or CollectionForm(),
         "grant_form": grant or GrantForm(),
         "submission_token": receipts.new_token(),
@@ -135,6 +135,31 @@ def collection_grant(request: HttpRequest, collection_id: uuid.UUID) -> HttpResp
             except services.DocumentationRefused as exc:
                 refuse(form, exc)
     return _collections_page(request, grant=form, status=400)
+
+
+@require_POST
+@documenters
+@keys_handled
+def collection_revoke(request: HttpRequest, collection_id: uuid.UUID, user_id: uuid.UUID) -> HttpResponse:
+    """Take the collection back from a documenter; with "rekey", the collection gets a new key."""
+    user = staff_user(request)
+    collection = access.get_collection_for_documenter(user, collection_id)
+    holder = next((u for u in revocation.holders(collection) if u.pk == user_id), None)
+    if holder is None:
+        raise Http404
+    try:
+        revocation.revoke_collection(
+            actor=user,
+            user_private_key=private_key(request),
+            collection=collection,
+            user=holder,
+            rekey=request.POST.get("rekey") == "yes",
+        )
+    except services.DocumentationRefused as exc:
+        messages.error(request, str(exc))
+        return _collections_page(request, status=400)
+    messages.success(request, _("The collection was taken back from %(name)s.") % {"name": holder.username})
+    return redirect("documentation:collections")
 
 
 # --- the event list ---------------------------------------------------------------------------
