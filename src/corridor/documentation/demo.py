@@ -13,7 +13,7 @@ from typing import Any
 from corridor.accounts import services as account_services
 from corridor.accounts.models import User
 from corridor.documentation import interventions, persons, services
-from corridor.documentation.models import Collection, Event, Site
+from corridor.documentation.models import Collection, Event, Information, Site
 
 MARK = "[Демо: вымышленные сведения]"
 
@@ -283,3 +283,8 @@ def populate(staff: Any) -> None:
     from corridor.documentation.consent import demo as consent_demo
 
     consent_demo.populate(actor=erin, user_private_key=key, event=argun, person=ruslan)
+
+    from corridor.documentation.evidence import demo as evidence_demo
+
+    said = Information.objects.filter(event=argun).order_by("created_at").first()
+    evidence_demo.populate(actor=erin, user_private_key=key, event=argun, information=said)

@@ -11,8 +11,8 @@ that key nobody can cut entries off the end or rewrite the chain unnoticed.
 from __future__ import annotations
 
 import hashlib
-import uuid
 import json
+import uuid
 from datetime import datetime
 from typing import Any
 
