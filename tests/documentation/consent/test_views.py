@@ -275,3 +275,15 @@ def test_an_export_relying_on_an_altered_consent_is_refused_and_audited(
     assert b"I saw them take" not in response.content
     assert AuditEvent.objects.get(action="integrity.check_failed").data == {"what": "consent"}
     assert not AuditEvent.objects.filter(action="consent.exported").exists()
+
+
+def test_the_event_list_leads_to_an_export_of_the_events_shown(
+    dora: User, world: World, signed_in: SignedIn
+) -> None:
+    client = signed_in(dora)
+    listing = client.get(reverse("documentation:events")).content.decode()
+    link = f"{reverse('consent:export')}?events={world.event.code}"
+    assert link in listing
+    form = client.get(link)
+    assert form.status_code == 200
+    assert f'value="{world.event.code}"' in form.content.decode()

@@ -181,7 +181,7 @@ def withdraw(request: HttpRequest, consent_id: uuid.UUID) -> HttpResponse:
 def export(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     if request.method == "GET":
-        form = ExportForm(initial={"events": request.GET.get("events", "")[:200], "format": "json"})
+        form = ExportForm(initial={"events": request.GET.get("events", "")[:2_000], "format": "json"})
         return render(request, "consent/export.html", {"form": form})
     form = ExportForm(request.POST)
     if form.is_valid():
