@@ -284,7 +284,7 @@ def populate(staff: Any) -> None:
 
     consent_demo.populate(actor=erin, user_private_key=key, event=argun, person=ruslan)
 
-    from corridor.documentation.evidence import demo as evidence_demo
+    from corridor.documentation.evidence import examples as evidence_examples
 
     said = Information.objects.filter(event=argun).order_by("created_at").first()
-    evidence_demo.populate(actor=erin, user_private_key=key, event=argun, information=said)
+    evidence_examples.add_examples(actor=erin, user_private_key=key, event=argun, information=said)

@@ -1,6 +1,6 @@
-"""Synthetic evidence for `corridor demo`: pictures drawn with Pillow (never real photos), one with
-invented camera and GPS data so the copy without metadata has something to remove, and a scan attached
-to what a source says."""
+"""Synthetic evidence for `corridor demo`, added by the documentation demo on its events: pictures
+drawn with Pillow (never real photos), one with invented camera and GPS data so the copy without
+metadata has something to remove, and a scan attached to what a source says."""
 
 from __future__ import annotations
 
@@ -53,7 +53,9 @@ def _upload(data: bytes, name: str) -> uploads.EncryptedUpload:
     )
 
 
-def populate(*, actor: User, user_private_key: bytes, event: Event, information: Information | None) -> None:
+def add_examples(
+    *, actor: User, user_private_key: bytes, event: Event, information: Information | None
+) -> None:
     photo = services.receive_upload(
         actor=actor,
         user_private_key=user_private_key,
