@@ -54,3 +54,18 @@ def test_a_receipt_stored_meanwhile_undoes_the_second_action() -> None:
 def test_a_form_without_a_token_is_carried_out() -> None:
     assert once.carry_out_once("", lambda: "done").result == "done"
     assert once.carry_out_once("not a token", lambda: "again").result == "again"
+
+
+def test_a_repeat_names_what_the_first_form_created() -> None:
+    token = receipts.new_token()
+    first = once.carry_out_once(token, lambda: "made", created=lambda result: f"id of {result}")
+    again = once.carry_out_once(token, lambda: "made twice", created=lambda result: f"id of {result}")
+    assert (first.result, first.created_id) == ("made", "id of made")
+    assert (again.result, again.repeated, again.created_id) == (None, True, "id of made")
+
+
+def test_a_strict_form_refuses_a_token_corridor_did_not_give() -> None:
+    with pytest.raises(once.FormExpired):
+        once.carry_out_once("not a token", lambda: "done", strict=True)
+    assert not FormReceipt.objects.exists()
+    assert once.carry_out_once("", lambda: "done", strict=True).result == "done"

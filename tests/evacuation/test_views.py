@@ -338,9 +338,13 @@ def test_a_seized_phone_then_the_burn_view(
     assert client.put(burn_url).status_code == 405
     assert client.get(propose).status_code == 405
     assert signed_in(bob).post(propose).status_code == 404
-    assert client.post(propose).status_code == 302
-    assert client.post(propose).status_code == 302
+    token = receipts.new_token()
+    assert client.post(propose, {"submission": token}).status_code == 302
+    sent_again = client.post(propose, {"submission": token}, follow=True)  # a double tap, a reload
+    assert "nothing was done again" in sent_again.content.decode()
+    assert client.post(propose).status_code == 302  # a new form: nothing new to propose
     assert Task.objects.filter(case=case).count() == 2  # move the neighbour, judge the house
+    assert AuditEvent.objects.filter(action="evacuation.burn_tasks_proposed").count() == 2  # not the repeat
     assert "proposed" in client.get(burn_url).content.decode()
 
 

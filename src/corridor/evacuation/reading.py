@@ -16,6 +16,7 @@ from corridor.evacuation.houses import open_houses
 from corridor.evacuation.models import Exposure, Movement, MovementStatus, PhoneSeizure, Placement
 from corridor.evacuation.services import NEXT_STATUS, LegDetails, read_leg
 from corridor.hotline import receipts
+from corridor.web.templatetags.corridor import region_name
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def case_evacuation(*, user: User, case: Case, key: bytes, with_exposures: bool 
 
 
 def house_choices() -> list[tuple[str, str]]:
-    return [(str(h.pk), f"{h.code_name} ({h.region})") for h in open_houses()]
+    return [(str(h.pk), f"{h.code_name} ({region_name(h.region)})") for h in open_houses()]
 
 
 def build_panel(ctx: PanelContext) -> dict[str, Any] | None:

@@ -342,11 +342,16 @@ def burn_propose_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     key = open_case_key(user=user, user_private_key=private, case=case, purpose="burn_view")
     report = burn.burn_report(user=user, case=case, key=key)
     try:
-        made = burn.propose_tasks(actor=user, user_private_key=private, case=case, report=report)
+        done = carry_out_once(
+            request,
+            lambda: burn.propose_tasks(actor=user, user_private_key=private, case=case, report=report),
+        )
     except EvacuationRefused as exc:
         return _burn_page(request, case, error=str(exc), status=400)
-    if made:
-        messages.success(request, _("Tasks proposed: %(n)d. They are in your tasks.") % {"n": made})
+    if done.repeated:
+        messages.info(request, REPEATED)
+    elif done.result:
+        messages.success(request, _("Tasks proposed: %(n)d. They are in your tasks.") % {"n": done.result})
     else:
         messages.info(request, _("Every task was already proposed: nothing new."))
     return redirect("evacuation:burn", case_id=case.pk)
