@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from corridor.accounts.models import User
@@ -22,7 +23,7 @@ class ItemView:
     size: int
     sha256: str
     note: str
-    first_contact: str = ""
+    first_contact: datetime | None = None
     thread: str = ""
     parent_sha256: str = ""
     unreadable: bool = False
@@ -32,6 +33,13 @@ class ItemView:
     @property
     def image(self) -> bool:
         return not self.unreadable and is_image(self.content_type)
+
+
+def _moment(value: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _view(key: bytes, item: EvidenceItem) -> ItemView:
@@ -46,7 +54,7 @@ def _view(key: bytes, item: EvidenceItem) -> ItemView:
         size=int(meta.get("size", 0)),
         sha256=str(meta.get("sha256", "")),
         note=str(meta.get("note", "")),
-        first_contact=str(meta.get("first_contact", "")),
+        first_contact=_moment(meta.get("first_contact")),
         thread=str(meta.get("thread", "")),
         parent_sha256=str(meta.get("parent_sha256", "")),
     )
