@@ -97,6 +97,11 @@ def test_a_documenter_records_and_withdraws_consent_through_the_pages(
     response = client.post(withdraw, {"withdrawn_on": "2018-02-01", "note": "By letter."})
     assert response.status_code == 302
     assert Withdrawal.objects.get().consent == given
+    # Sent twice: the same page, one withdrawal, and a word that it was already done.
+    again = client.post(withdraw, {"withdrawn_on": "2018-02-01", "note": "By letter."}, follow=True)
+    assert again.redirect_chain == [(response["Location"], 302)]
+    assert "This consent was already withdrawn." in again.content.decode()
+    assert Withdrawal.objects.count() == 1
     assert "By letter." in client.get(response["Location"]).content.decode()
     assert AuditEvent.objects.filter(
         action="documentation.collection_decrypted", data__purpose="consent_page"

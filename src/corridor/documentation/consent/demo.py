@@ -32,10 +32,12 @@ def populate(*, actor: User, user_private_key: bytes, event: Event, person: Pers
                 actor=actor, user_private_key=user_private_key, information=about, data=data
             )
 
-    own = Information.objects.filter(event=event, source__person=person).select_related(
-        "event__collection__key"
+    own: list[Person | Information] = list(
+        Information.objects.filter(event=event, source__person=person).select_related(
+            "event__collection__key"
+        )
     )
-    for about in (person, *own):
+    for about in [person, *own]:
         give(about, "internal", date(2017, 4, 20), "written")
         give(about, "mechanism", date(2017, 4, 20), "oral_recorded", mechanism="echr")
     give(person, "mechanism", date(2017, 4, 20), "oral_recorded", mechanism="investigative_committee")

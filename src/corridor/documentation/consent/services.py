@@ -120,7 +120,7 @@ def _record(
         action="consent.recorded",
         actor_id=actor.pk,
         target_type="person" if person is not None else "information",
-        target_id=(person or information).pk,  # type: ignore[union-attr]
+        target_id=consent.person_id or consent.information_id or "",
         data={
             "consent": str(consent.pk),
             "scope": consent.scope,

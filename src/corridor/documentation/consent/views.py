@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -23,6 +24,7 @@ from corridor.documentation import access, sealing
 from corridor.documentation.consent import exports, reading, services
 from corridor.documentation.consent.access import get_consent_for_documenter, get_statement_for_documenter
 from corridor.documentation.consent.forms import ConsentForm, ExportForm, WithdrawForm
+from corridor.documentation.consent.models import Withdrawal
 from corridor.documentation.keys import open_collection_key
 from corridor.documentation.models import Information, Person
 from corridor.documentation.persons import read_identity
@@ -52,7 +54,9 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     user = staff_user(request)
-    collection = person.collection if person is not None else information.event.collection  # type: ignore[union-attr]
+    about = person if person is not None else information
+    assert about is not None
+    collection = about.collection if isinstance(about, Person) else about.event.collection
     key = open_collection_key(
         user=user, user_private_key=private_key(request), collection=collection, purpose="consent_page"
     )
@@ -154,9 +158,18 @@ def withdraw(request: HttpRequest, consent_id: uuid.UUID) -> HttpResponse:
     consent = get_consent_for_documenter(user, consent_id)
     about: dict[str, Any] = (
         {"person": access.get_person_for_documenter(user, consent.person_id)}
-        if consent.person_id
-        else {"information": get_statement_for_documenter(user, consent.information_id)}  # type: ignore[arg-type]
+        if consent.person_id is not None
+        else {"information": get_statement_for_documenter(user, _required(consent.information_id))}
     )
+    back = (
+        redirect("consent:person", person_id=consent.person_id)
+        if consent.person_id
+        else redirect("consent:statement", information_id=consent.information_id)
+    )
+    if Withdrawal.objects.filter(consent=consent).exists():
+        # The form sent twice (a double tap, a reload): the withdrawal stands, nothing more to do.
+        messages.info(request, _("This consent was already withdrawn."))
+        return back
     form = WithdrawForm(request.POST)
     if form.is_valid():
         try:
@@ -167,12 +180,15 @@ def withdraw(request: HttpRequest, consent_id: uuid.UUID) -> HttpResponse:
                 withdrawn_on=form.cleaned_data["withdrawn_on"],
                 note=form.cleaned_data["note"],
             )
-            if consent.person_id:
-                return redirect("consent:person", person_id=consent.person_id)
-            return redirect("consent:statement", information_id=consent.information_id)
+            return back
         except DocumentationRefused as exc:
             refuse(form, exc)
     return _page(request, **about, withdraw=(str(consent.pk), form), status=400)
+
+
+def _required(value: uuid.UUID | None) -> uuid.UUID:
+    assert value is not None  # a consent is of a person or of a statement (a constraint holds it)
+    return value
 
 
 @require_http_methods(["GET", "POST"])
