@@ -354,7 +354,7 @@ def export_events(*, actor: User, user_private_key: bytes, events: list[Event], 
             "statements_left_out": left_out,
             "statement": _(
                 "Only statements whose consent covers this purpose on the day of the export are "
-                "included; %(count)s were left out. Evidence files are not part of this export."
+                "included. Statements left out: %(count)s. Evidence files are not part of this export."
             )
             % {"count": left_out},
         },
