@@ -503,3 +503,32 @@ def test_the_case_section_speaks_russian(olga: User, alice: User, doris: User, s
         "Принудительный аутинг перед семьёй",
     ):
         assert text in page
+
+
+def test_a_thread_that_becomes_a_case_gets_its_copy_when_a_documenter_updates_it(
+    olga: User, alice: User, doris: User, signed_in: SignedIn
+) -> None:
+    thread = open_web_thread("They took me at the Argun post.").thread
+    made = collection(doris)
+    recorded = services.record_event_from_testimony(
+        actor=doris,
+        user_private_key=private_key(doris),
+        collection=made,
+        data=services.EventInput(title="Argun post", description="", date="2017-03", place="RU-CE:argun"),
+        origin=copies.Origin(copies.THREAD, thread.pk),
+    )
+    assert not CaseCopy.objects.exists()  # no case yet: nobody to copy it to
+    new = case_services.open_case_from_thread(
+        actor=olga, user_private_key=private_key(olga), thread=thread, caseworker=alice
+    )
+    case = Case.objects.select_related("key").get(pk=new.case.pk)
+    grants.grant_case_access(actor=alice, user_private_key=private_key(alice), case=case, grantee=doris)
+    client = signed_in(doris)
+    response = client.post(
+        reverse("documentation:event_copies", kwargs={"event_id": recorded.pk}), follow=True
+    )
+    assert "1 copy on a case was written." in response.content.decode()
+    assert "Argun post" in _case_page(signed_in(alice), case)
+    # Sent again, the copy is replaced, not doubled.
+    client.post(reverse("documentation:event_copies", kwargs={"event_id": recorded.pk}))
+    assert CaseCopy.objects.filter(case=case).count() == 1
