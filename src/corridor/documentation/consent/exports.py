@@ -16,11 +16,12 @@ collection's persons they mention masked. Evidence files are never part of an ex
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -134,6 +135,13 @@ def _withdrawn(purpose: Purpose, statements: list[Information]) -> set[Any]:
     return {info or person for info, person in rows}
 
 
+def _by[T: models.Model](rows: Iterable[T], column: str) -> dict[Any, list[T]]:
+    grouped: dict[Any, list[T]] = {}
+    for row in rows:
+        grouped.setdefault(getattr(row, column), []).append(row)
+    return grouped
+
+
 def _masker(names: list[str]) -> re.Pattern[str] | None:
     """Whole names and each of their words (a first name alone names someone too), as whole words."""
     words = {n.strip() for n in names if len(n.strip()) >= 2}
@@ -151,6 +159,12 @@ class _Builder:
         self.today = today
         self.identities: dict[Any, Any] = {}
         self.masker: re.Pattern[str] | None = None
+        self.statements: dict[Any, list[Information]] = {}
+        self.acts: dict[Any, list[Act]] = {}
+        self.involvements: dict[Any, list[Involvement]] = {}
+        self.interventions: dict[Any, list[Intervention]] = {}
+        self.covered: set[Any] = set()
+        self.withdrawn: set[Any] = set()
 
     def identity(self, person: Person) -> Any:
         if person.pk not in self.identities:
@@ -161,23 +175,39 @@ class _Builder:
         text = sealing.open_text(self.key, row, name)
         return self.masker.sub(MASK, text) if self.masker is not None else text
 
-    def event(self, event: Event, number: int) -> tuple[dict[str, Any], list[str], int, int]:
-        purpose = self.purpose
-        statements = list(
-            Information.objects.filter(event=event).select_related("source__person").order_by("created_at")
+    def load(self, events: list[Event]) -> None:
+        """Every row the events need, one query per kind of row, and the consents that cover them."""
+        ids = [e.pk for e in events]
+        self.statements = _by(
+            Information.objects.filter(event__in=ids).select_related("source__person").order_by("created_at"),
+            "event_id",
         )
-        acts = list(
-            Act.objects.filter(event=event).select_related("site", "victim_person").order_by("created_at")
+        self.acts = _by(
+            Act.objects.filter(event__in=ids).select_related("site", "victim_person").order_by("created_at"),
+            "event_id",
         )
-        victims = [a.victim_person for a in acts if a.victim_person is not None]
-        covered = _covering(
+        self.involvements = _by(Involvement.objects.filter(event__in=ids).order_by("created_at"), "act_id")
+        self.interventions = _by(
+            Intervention.objects.filter(event__in=ids).order_by("earliest", "created_at"), "event_id"
+        )
+        statements = [s for rows in self.statements.values() for s in rows]
+        victims = {a.victim_person_id for rows in self.acts.values() for a in rows if a.victim_person_id}
+        self.covered = _covering(
             self.key,
-            purpose,
+            self.purpose,
             statements=[s.pk for s in statements],
-            persons={s.source.person_id for s in statements if s.source.person_id} | {v.pk for v in victims},
+            persons={s.source.person_id for s in statements if s.source.person_id} | victims,
             today=self.today,
         )
-        withdrawn = _withdrawn(purpose, statements)
+        self.withdrawn = _withdrawn(self.purpose, statements)
+
+    def event(self, event: Event, number: int) -> tuple[dict[str, Any], list[str], int, int]:
+        purpose = self.purpose
+        statements = self.statements.get(event.pk, [])
+        acts = self.acts.get(event.pk, [])
+        victims = [a.victim_person for a in acts if a.victim_person is not None]
+        covered = self.covered
+        withdrawn = self.withdrawn
         kept = [
             s
             for s in statements
@@ -214,10 +244,7 @@ class _Builder:
         out["acts"] = [self.act(act, covered) for act in acts]
         out["statements"] = [self.statement(s) for s in kept]
         out["statements_left_out"] = left_out
-        out["interventions"] = [
-            self.intervention(i)
-            for i in Intervention.objects.filter(event=event).order_by("earliest", "created_at")
-        ]
+        out["interventions"] = [self.intervention(i) for i in self.interventions.get(event.pk, [])]
         return out, [str(s.pk) for s in kept], left_out, withdrawn_out
 
     def act(self, act: Act, victim_consents: set[Any]) -> dict[str, Any]:
@@ -237,8 +264,7 @@ class _Builder:
         }
         if act.status_at_end:
             out["status_at_end_label"] = vocabularies.label("statuses", act.status_at_end)
-        perpetrators = list(Involvement.objects.filter(act=act).order_by("created_at"))
-        out["perpetrators"] = [self.perpetrator(p) for p in perpetrators]
+        out["perpetrators"] = [self.perpetrator(p) for p in self.involvements.get(act.pk, [])]
         if self.purpose.anonymised:
             return out
         # A victim is named only when that person's own consent covers the purpose.
@@ -318,21 +344,21 @@ def export_events(*, actor: User, user_private_key: bytes, events: list[Event], 
         raise DocumentationRefused(_("At most 100 events go into one export."))
     now = datetime.now(UTC)
     today = now.date()
-    keys: dict[Any, bytes] = {}
     ordered = sorted(events, key=lambda e: (e.earliest or date.min, e.code))
+    builders: dict[Any, _Builder] = {}
+    for event in ordered:
+        if event.collection_id not in builders:
+            key = open_collection_key(
+                user=actor, user_private_key=user_private_key, collection=event.collection, purpose="export"
+            )
+            builder = _Builder(key=key, purpose=purpose, today=today)
+            builder.load([e for e in ordered if e.collection_id == event.collection_id])
+            builders[event.collection_id] = builder
     rendered = []
     statement_ids: list[str] = []
     included = left_out = withdrawn_out = 0
     for number, event in enumerate(ordered, start=1):
-        if event.collection_id not in keys:
-            keys[event.collection_id] = open_collection_key(
-                user=actor,
-                user_private_key=user_private_key,
-                collection=event.collection,
-                purpose="export",
-            )
-        builder = _Builder(key=keys[event.collection_id], purpose=purpose, today=today)
-        out, kept, missing, withdrawn = builder.event(event, number)
+        out, kept, missing, withdrawn = builders[event.collection_id].event(event, number)
         rendered.append(out)
         statement_ids += kept
         included += len(kept)
