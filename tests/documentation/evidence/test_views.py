@@ -246,3 +246,23 @@ def test_the_pages_speak_russian(dora: User, recorded: Event, signed_in: SignedI
     item_page = client.get(reverse("evidence:item", kwargs={"item_id": item.pk})).content.decode()
     assert "Журнал хранения" in item_page
     assert "Получен" in item_page
+
+
+def test_a_body_cut_short_is_a_400_and_keeps_nothing(
+    dora: User, recorded: Event, signed_in: SignedIn
+) -> None:
+    boundary = "----evidencetest"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="attach_to"\r\n\r\nevent\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n"
+    ).encode() + PDF[:20]
+    response = signed_in(dora).generic(
+        "POST",
+        reverse("evidence:upload", kwargs={"event_id": recorded.pk}),
+        body,
+        CONTENT_TYPE=f"multipart/form-data; boundary={boundary}",
+    )
+    assert response.status_code == 400
+    assert "The form arrived incomplete. Send it again, please." in response.content.decode()
+    assert EvidenceItem.objects.count() == 0
