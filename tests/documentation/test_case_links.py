@@ -532,3 +532,24 @@ def test_a_thread_that_becomes_a_case_gets_its_copy_when_a_documenter_updates_it
     # Sent again, the copy is replaced, not doubled.
     client.post(reverse("documentation:event_copies", kwargs={"event_id": recorded.pk}))
     assert CaseCopy.objects.filter(case=case).count() == 1
+
+
+def test_who_may_link_a_person_to_a_case(
+    olga: User, alice: User, doris: User, dora: User, signed_in: SignedIn
+) -> None:
+    case = _case_for(olga, alice, doris)
+    made = collection(doris)
+    ruslan = persons.add_person(
+        actor=doris,
+        user_private_key=private_key(doris),
+        collection=made,
+        identity=persons.Identity(name="Ruslan"),
+    )
+    url = reverse("documentation:person_case", kwargs={"person_id": ruslan.pk})
+    assert signed_in(dora).post(url, {"case": case.code}).status_code == 404  # not given the collection
+    assert signed_in(alice).post(url, {"case": case.code}).status_code == 403  # holds the case, no documenter
+    assert not bytes(Person.objects.get(pk=ruslan.pk).case_link)
+    assert signed_in(doris).post(url, {"case": case.code}).status_code == 302
+    assert AuditEvent.objects.filter(
+        action="documentation.collection_decrypted", data__purpose="link_person_to_case"
+    ).exists()
