@@ -59,7 +59,7 @@ class TaskKind(models.TextChoices):
     # The dead man's switch (corridor.evacuation.checkins): the worker holds no key, so these
     # tasks have no title and their label says what to do.
     MISSED_CHECK_IN = "missed_check_in", _("Missed check-in: reach the person")
-    UNSAFE_CHECK_IN = "unsafe_check_in", _("The person answered \"not safe\": contact them now")
+    UNSAFE_CHECK_IN = "unsafe_check_in", _('The person answered "not safe": contact them now')
 
 
 class Task(models.Model):
