@@ -69,7 +69,8 @@ def test_a_hotline_photo_keeps_its_first_contact_hash(
     assert AuditEvent.objects.filter(action="hotline.original_opened", actor_id=hanna.pk).exists()
     assert AuditEvent.objects.filter(action="hotline.thread_decrypted", data__purpose="evidence").exists()
     promoted_event = AuditEvent.objects.get(action="evidence.promoted")
-    assert promoted_event.data == {"thread": str(attachment.thread_id), "attachment": str(attachment.pk)}
+    assert promoted_event.data == {"origin": "hotline"}
+    assert promoted_event.target_id == str(item.pk)
     assert CustodyEntry.objects.get(item=item, seq=1).detail == {"origin": "hotline"}
 
 

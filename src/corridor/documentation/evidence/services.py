@@ -384,7 +384,8 @@ def promote_attachment(
         actor_id=actor.pk,
         target_type="evidence",
         target_id=item.pk,
-        data={"thread": str(thread.pk), "attachment": str(attachment.pk)},
+        # Which thread it came from stays under the collection key (meta), as for links to threads.
+        data={"origin": Origin.HOTLINE},
     )
     return Promoted(item, created=True)
 
