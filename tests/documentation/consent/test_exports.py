@@ -12,11 +12,14 @@ import time_machine
 from corridor.accounts.integrity import IntegrityFailure
 from corridor.accounts.models import User
 from corridor.audit.models import AuditEvent
+from corridor.documentation import persons
 from corridor.documentation.consent.models import Consent
+from corridor.documentation.models import PersonMatch
 from corridor.documentation.services import DocumentationRefused
 from corridor.evacuation.relocation.models import Partner
 from tests.documentation.consent.conftest import World
 from tests.documentation.consent.helpers import both, consent, export, statements, withdraw
+from tests.hotline.helpers import private_key
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +197,31 @@ def test_only_a_named_mechanism_or_partner_and_only_documenters(
         export(alice, [world.event], "internal")
     with pytest.raises(DocumentationRefused):
         export(dora, [], "internal")
+
+
+def test_a_withdrawal_on_another_record_of_the_same_person_counts(dora: User, world: World) -> None:
+    # Adam recorded a second time from another testimony, confirmed to be the same man.
+    again = persons.add_person(
+        actor=dora,
+        user_private_key=private_key(dora),
+        collection=world.collection,
+        identity=persons.Identity(name="Umarov Adam"),
+    )
+    match = PersonMatch.objects.get()
+    persons.decide_match(actor=dora, match=match, same=True)
+    both(dora, world.adam, world.adam_says, "media")
+    assert statements(export(dora, [world.event], "media")) == [ADAM_MASKED]
+
+    withdraw(dora, consent(dora, again, "media"), on=date(2018, 1, 5))
+    assert statements(export(dora, [world.event], "media")) == []
+    # Another purpose is not touched; a new consent on that record lets the statement go again.
+    both(dora, world.adam, world.adam_says, "internal")
+    assert statements(export(dora, [world.event], "internal")) == [ADAM_MASKED]
+    consent(dora, again, "media", given_on=date(2018, 2, 1))
+    assert statements(export(dora, [world.event], "media")) == [ADAM_MASKED]
+    # Records proposed as a match but rejected are different people.
+    withdraw(
+        dora, Consent.objects.get(person=again, scope="media", withdrawal__isnull=True), on=date(2018, 3, 1)
+    )
+    persons.decide_match(actor=dora, match=match, same=False)
+    assert statements(export(dora, [world.event], "media")) == [ADAM_MASKED]

@@ -33,7 +33,17 @@ from corridor.documentation import gazetteer, sealing, vocabularies
 from corridor.documentation.consent import sealing as consent_sealing
 from corridor.documentation.consent.models import ANONYMISED, MECHANISMS, Consent, Scope
 from corridor.documentation.keys import open_collection_key
-from corridor.documentation.models import Act, Body, Event, Information, Intervention, Involvement, Person
+from corridor.documentation.models import (
+    Act,
+    Body,
+    Event,
+    Information,
+    Intervention,
+    Involvement,
+    MatchStatus,
+    Person,
+    PersonMatch,
+)
 from corridor.documentation.persons import read_identity
 from corridor.documentation.services import DocumentationRefused, _require_documenter
 from corridor.evacuation.relocation.models import Partner
@@ -104,7 +114,11 @@ def _day(value: date | None) -> str | None:
 def _covering(
     key: bytes, purpose: Purpose, *, statements: list[Any], persons: set[Any], today: date
 ) -> set[Any]:
-    """Ids of the statements and persons a standing, authentic consent covers for the purpose."""
+    """Ids of the statements and persons a standing, authentic consent covers for the purpose.
+
+    A person is covered by a consent on their own record, and only while no record confirmed
+    to be the same person has its consent for the purpose withdrawn (and none given again).
+    """
     consents = Consent.objects.filter(
         Q(information__in=statements) | Q(person__in=persons),
         scope=purpose.scope,
@@ -120,7 +134,26 @@ def _covering(
         except CryptoError:
             raise IntegrityFailure("consent", str(consent.pk)) from None
         covered.add(consent.information_id or consent.person_id)
-    return covered
+    same = _same_persons(covered & persons)
+    members = {other for group in same.values() for other in group}
+    states = Consent.objects.filter(
+        person__in=members, scope=purpose.scope, partner=purpose.partner, mechanism=purpose.mechanism
+    ).values_list("person_id", "withdrawal")
+    standing = {person for person, withdrawal in states if withdrawal is None}
+    blocked = {person for person, withdrawal in states if withdrawal is not None} - standing
+    return {item for item in covered if not (same.get(item, set()) & blocked)}
+
+
+def _same_persons(persons: set[Any]) -> dict[Any, set[Any]]:
+    """For each person, the other records confirmed to be the same person."""
+    same: dict[Any, set[Any]] = {}
+    pairs = PersonMatch.objects.filter(
+        Q(person__in=persons) | Q(other__in=persons), status=MatchStatus.CONFIRMED
+    ).values_list("person_id", "other_id")
+    for first, second in pairs:
+        same.setdefault(first, set()).add(second)
+        same.setdefault(second, set()).add(first)
+    return {person: same[person] for person in persons if person in same}
 
 
 def _withdrawn(purpose: Purpose, statements: list[Information]) -> set[Any]:
