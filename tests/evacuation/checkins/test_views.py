@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -224,3 +225,26 @@ def test_the_panel_uses_the_key_the_case_page_opened(
     assert "Quiet evening." in page
     assert AuditEvent.objects.filter(action="cases.case_decrypted").count() == before + 1
     assert len(set(TOKEN.findall(page))) >= 2
+
+
+@pytest.mark.parametrize(
+    ("language", "missed", "unsafe"),
+    [
+        ("en", "Missed check-in: reach the person", "not safe&quot;: contact them now"),
+        ("ru", "Пропущен выход на связь: свяжитесь с человеком", "Человек ответил «в опасности»"),
+    ],
+)
+def test_check_in_tasks_read_as_what_to_do_in_the_readers_language(
+    person: Person, alice: User, signed_in: SignedIn, language: str, missed: str, unsafe: str
+) -> None:
+    start(person.case, alice, interval=180, grace=30)
+    assert signed_in(alice).post(url("log", person), log_data(answer="unsafe")).status_code == 302
+    with time_machine.travel(datetime.now(UTC) + timedelta(hours=3, minutes=31)):
+        jobs.sweep_at()
+        client = signed_in(alice)  # the first session has timed out
+        client.cookies.load({settings.LANGUAGE_COOKIE_NAME: language})
+        page = client.get(reverse("cases:tasks")).content.decode()
+    assert missed in page
+    assert unsafe in page
+    assert "missed_check_in" not in page
+    assert "unsafe_check_in" not in page
