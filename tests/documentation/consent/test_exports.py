@@ -17,8 +17,10 @@ from corridor.documentation.consent.models import Consent
 from corridor.documentation.models import PersonMatch
 from corridor.documentation.services import DocumentationRefused
 from corridor.evacuation.relocation.models import Partner
+from corridor.evacuation.relocation.partners import deactivate_partner
 from tests.documentation.consent.conftest import World
 from tests.documentation.consent.helpers import both, consent, export, statements, withdraw
+from tests.documentation.helpers import collection, event
 from tests.hotline.helpers import private_key
 
 pytestmark = pytest.mark.django_db
@@ -225,3 +227,25 @@ def test_a_withdrawal_on_another_record_of_the_same_person_counts(dora: User, wo
     )
     persons.decide_match(actor=dora, match=match, same=False)
     assert statements(export(dora, [world.event], "media")) == [ADAM_MASKED]
+
+
+def test_one_export_of_events_from_two_collections(dora: User, world: World) -> None:
+    other = collection(dora, "Ingushetia 2018")
+    nazran = event(dora, other, title="Nazran checkpoint", date="2018-02")
+    both(dora, world.adam, world.adam_says, "internal")
+    made = export(dora, [nazran, world.event], "internal")
+    assert [e["ref"] for e in made.document["events"]] == [world.event.code, nazran.code]
+    assert made.document["events"][1]["title"] == "Nazran checkpoint"
+    assert made.included == 1
+    opened = AuditEvent.objects.filter(action="documentation.collection_decrypted", data__purpose="export")
+    assert {e.target_id for e in opened} == {str(world.collection.pk), str(other.pk)}
+
+
+def test_nothing_goes_to_a_partner_no_longer_active(
+    dora: User, carol: User, world: World, partners: tuple[Partner, Partner]
+) -> None:
+    haven, _shelter = partners
+    both(dora, world.adam, world.adam_says, "partner", partner=haven)
+    deactivate_partner(actor=carol, partner=haven)
+    with pytest.raises(DocumentationRefused):
+        export(dora, [world.event], "partner", partner=haven)
