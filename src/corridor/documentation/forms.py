@@ -475,3 +475,19 @@ class CorrectionForm(forms.Form):
         widget=forms.TextInput(attrs={"maxlength": MAX_SHORT}),
         error_messages={"required": _("Write something first.")},
     )
+
+
+class ActCorrectionForm(ActForm):
+    """An act's fields as they should be, and why (its victim person and perpetrators stay)."""
+
+    reason = forms.CharField(
+        label=_("Why it is corrected"),
+        help_text=_("Kept, encrypted, with the earlier version."),
+        widget=forms.TextInput(attrs={"maxlength": MAX_SHORT}),
+        error_messages={"required": _("Write something first.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("perpetrator_kind", "perpetrator_type", "degree", "perpetrator_name", "victim_person"):
+            del self.fields[name]

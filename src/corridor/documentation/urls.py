@@ -35,6 +35,7 @@ urlpatterns += [
     path("events/<uuid:event_id>/interventions/", views_persons.intervention_add, name="intervention_add"),
     path("events/<uuid:event_id>/responses/", views_persons.response_record, name="response_record"),
     path("events/<uuid:event_id>/correct/", views_persons.event_correct, name="event_correct"),
+    path("events/<uuid:event_id>/acts/<uuid:act_id>/correct/", views_persons.act_correct, name="act_correct"),
     path("events/<uuid:event_id>/case-copies/", views_persons.event_copies, name="event_copies"),
     path("persons/<uuid:person_id>/case/", views_persons.person_case, name="person_case"),
 ]

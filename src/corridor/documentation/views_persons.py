@@ -17,6 +17,7 @@ from corridor.accounts.models import Role
 from corridor.cases.views_common import keys_handled, staff_user
 from corridor.documentation import access, corrections, interventions, links, persons, reading, services
 from corridor.documentation.forms import (
+    ActCorrectionForm,
     CorrectionForm,
     InformationForm,
     InterventionForm,
@@ -26,7 +27,7 @@ from corridor.documentation.forms import (
     ResponseForm,
     SourceForm,
 )
-from corridor.documentation.models import Intervention
+from corridor.documentation.models import Act, Intervention
 from corridor.documentation.views import collection_options, event_page, once, private_key, refuse
 from corridor.hotline import receipts
 
@@ -344,3 +345,69 @@ def event_correct(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
         form = CorrectionForm(initial={"title": current.title, "description": current.description})
     context = {"event": event, "form": form, "current": current}
     return render(request, "documentation/event_correct.html", context, status=status)
+
+
+def _act_initial(act: Act, victim: str, notes: str) -> dict[str, object]:
+    return {
+        "act_type": act.act_type,
+        "methods": act.methods,
+        "victim_kind": act.victim_kind,
+        "victim": victim,
+        "count_min": act.count_min,
+        "count_best": act.count_best,
+        "count_max": act.count_max,
+        "date": act.date,
+        "place": act.place,
+        "site": str(act.site_id or ""),
+        "status_at_end": act.status_at_end,
+        "notes": notes,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@documenters
+@keys_handled
+def act_correct(request: HttpRequest, event_id: uuid.UUID, act_id: uuid.UUID) -> HttpResponse:
+    """Correct an act's fields; the earlier version is kept with the event's earlier versions."""
+    user = staff_user(request)
+    event = access.get_event_for_documenter(user, event_id)
+    act = access.get_act_for_documenter(user, act_id)
+    if act.event_id != event.pk:
+        raise Http404
+    status = 200
+    form = ActCorrectionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            entry = services.ActInput(
+                act_type=data["act_type"],
+                methods=data["methods"],
+                victim_kind=data["victim_kind"],
+                victim=data["victim"],
+                count_min=data["count_min"],
+                count_best=data["count_best"],
+                count_max=data["count_max"],
+                date=data["date"],
+                place=data["place"],
+                site=data["site"] or None,
+                status_at_end=data["status_at_end"],
+                notes=data["notes"],
+            )
+            try:
+                corrections.correct_act(
+                    actor=user,
+                    user_private_key=private_key(request),
+                    act=act,
+                    data=entry,
+                    reason=data["reason"],
+                )
+                messages.success(request, _("The act was corrected; the earlier version is kept."))
+                return redirect("documentation:event", event_id=event.pk)
+            except services.DocumentationRefused as exc:
+                refuse(form, exc)
+    else:
+        current = corrections.act_as_recorded(user=user, user_private_key=private_key(request), act=act)
+        form = ActCorrectionForm(initial=_act_initial(act, current[0], current[1]))
+    context = {"event": event, "act": act, "form": form}
+    return render(request, "documentation/act_correct.html", context, status=status)
