@@ -244,6 +244,17 @@ def _source_tag(key: bytes, attachment: Attachment) -> str:
     return hmac.new(key, f"hotline-attachment:{attachment.pk}".encode(), hashlib.sha256).hexdigest()
 
 
+def _taken_in_before_a_rekey(key: bytes, event: Event, attachment: Attachment) -> EvidenceItem | None:
+    """The item this attachment became under an earlier key of the collection (its tag was keyed with it)."""
+    for item in EvidenceItem.objects.filter(collection_id=event.collection_id, origin=Origin.HOTLINE):
+        try:
+            if sealing.open_meta(key, item).get("attachment") == str(attachment.pk):
+                return item
+        except CryptoError:
+            continue
+    return None
+
+
 @dataclass(frozen=True)
 class HotlineFile:
     attachment: Attachment
@@ -329,6 +340,8 @@ def promote_attachment(
     )
     tag = _source_tag(key, attachment)
     existing = EvidenceItem.objects.filter(collection_id=event.collection_id, source_tag=tag).first()
+    if existing is None and event.collection.key.version > 1:
+        existing = _taken_in_before_a_rekey(key, event, attachment)
     if existing is not None:
         return Promoted(existing, created=False)
     try:
