@@ -7,8 +7,9 @@ other documenters) is replaced, so a copy of the old wrap opens nothing of it an
 caseworkers' copies are under case keys and are not touched.
 
 Rows of other apps that hang on a collection (evidence, consents) seal under the same key
-through their own registries; until they register here, a collection that has any is not
-re-keyed (the revocation alone still goes through), rather than left half unreadable.
+through their own registries; they take part by appending to `REKEYED` in their
+AppConfig.ready(). A collection holding rows of a model that has not is not re-keyed (the
+revocation alone still goes through), rather than left half unreadable.
 """
 
 from __future__ import annotations
@@ -97,7 +98,8 @@ def _unregistered_rows(collection: Collection) -> list[str]:
 
 def _rekey_rows(collection: Collection, old: bytes, new: bytes, version: int) -> int:
     count = 0
-    for entry in REKEYED:
+    # Other apps append their entries in AppConfig.ready(); each is sealed again once.
+    for entry in dict.fromkeys(REKEYED):
         lookup = {"pk": collection.pk} if entry.relation == "pk" else {entry.relation: collection}
         rows = list(entry.model._default_manager.filter(**lookup))
         for row in rows:
