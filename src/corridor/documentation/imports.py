@@ -16,6 +16,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import attrgetter
 
 from django.db import connections, router, transaction
 from django.db.models import Model
@@ -79,7 +80,19 @@ def _insert[M: Model](model: type[M], rows: list[M]) -> None:
     """Write new rows in batches of one `executemany` each (part of the caller's transaction)."""
     connection = connections[router.db_for_write(model)]
     fields = list(model._meta.concrete_fields)
-    as_is = [field.get_internal_type() in _PASSED_AS_IS for field in fields]
+    read = attrgetter(*(field.attname for field in fields))
+    stamped = [
+        (i, field)
+        for i, field in enumerate(fields)
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    ]
+    # A value repeated on many rows (the actor, the collection, the time, a site, a day) is
+    # prepared once; ids and JSON are prepared row by row.
+    prepared = [
+        (i, field, {} if not field.primary_key and field.get_internal_type() != "JSONField" else None)
+        for i, field in enumerate(fields)
+        if field.get_internal_type() not in _PASSED_AS_IS
+    ]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     marks = ", ".join(["%s"] * len(fields))
     table = connection.ops.quote_name(model._meta.db_table)
@@ -89,10 +102,19 @@ def _insert[M: Model](model: type[M], rows: list[M]) -> None:
         for start in range(0, len(rows), BATCH):
             values = []
             for row in rows[start : start + BATCH]:
-                line = []
-                for field, plain in zip(fields, as_is, strict=True):
-                    value = field.pre_save(row, add=True)
-                    line.append(value if plain else field.get_db_prep_save(value, connection))
+                line = list(read(row))
+                for i, field in stamped:
+                    line[i] = field.pre_save(row, add=True)
+                for i, field, seen in prepared:
+                    value = line[i]
+                    if value is None:
+                        continue
+                    if seen is None:
+                        line[i] = field.get_db_prep_save(value, connection)
+                    elif value in seen:
+                        line[i] = seen[value]
+                    else:
+                        line[i] = seen[value] = field.get_db_prep_save(value, connection)
                 values.append(line)
             cursor.executemany(sql, values)
     for row in rows:
