@@ -168,6 +168,19 @@ def test_place_plan_check_in_miss_and_burn(
         shoot(coordinator, "evacuation-flow-2-placed-and-planned")
         staff_audit.check("evacuation-flow-case-page")
 
+        # The whole evacuation record: what Corridor itself recorded as disclosed to the person.
+        panel.get_by_role("link", name="Disclosures and the whole evacuation record").click()
+        expect(heading(coordinator)).to_have_text(f"Evacuation of {person.case.code}")
+        known = coordinator.locator(
+            "section", has=coordinator.get_by_role("heading", name="What the person knows")
+        )
+        expect(known).to_contain_text("Birch")
+        expect(known).to_contain_text("Chechnya → Moscow")
+        fits(coordinator, viewport)
+        shoot(coordinator, "evacuation-flow-2-evacuation-record")
+        staff_audit.check("evacuation-flow-evacuation-record")
+        coordinator.goto(case_url)
+
         # The check-ins start from the same page, every three hours with half an hour's grace.
         checkins = coordinator.locator("section#check-ins")
         checkins.get_by_label("Check in every").select_option(value="180")
@@ -256,6 +269,17 @@ def test_place_plan_check_in_miss_and_burn(
         fits(coordinator, viewport)
         shoot(coordinator, "evacuation-flow-8-burn-view")
         staff_audit.check("evacuation-flow-burn-view")
+
+        # The house the person knows, one tap away: how full it is, its address for a key holder.
+        houses.get_by_role("link", name="Birch").click()
+        expect(heading(coordinator)).to_have_text("Safe house Birch")
+        expect(coordinator.locator("main")).to_contain_text("1 / 3")  # the person arrives tomorrow
+        expect(coordinator.locator("main")).to_contain_text("Садовая 12")
+        fits(coordinator, viewport)
+        shoot(coordinator, "evacuation-flow-9-house")
+        staff_audit.check("evacuation-flow-house")
+        coordinator.go_back()
+        expect(heading(coordinator)).to_have_text(f"Burn view of {person.case.code}")
 
         submit(coordinator.get_by_role("button", name="Propose"))
         expect(coordinator.get_by_role("status")).to_contain_text("Tasks proposed")
