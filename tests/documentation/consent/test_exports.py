@@ -109,6 +109,10 @@ def test_named_scopes_carry_names_only_of_consenting_persons(dora: User, world: 
     [said] = exported["statements"]
     assert said["source"]["person"] == {"code": world.adam.code, "name": "Adam Umarov"}
     assert said["source"]["description"] == "Adam, a neighbour"
+    assert said["consent"] == [
+        {"of": "statement", "given_on": "2017-05-14", "method": "written", "method_label": "In writing"},
+        {"of": "person", "given_on": "2017-05-14", "method": "written", "method_label": "In writing"},
+    ]
     # Zelim, the victim, gave no consent to this mechanism: the act is there, his name is not.
     [act] = exported["acts"]
     assert act["victim"] is None
@@ -140,7 +144,9 @@ def test_anonymised_statistics_carry_no_name_no_code_and_no_text(dora: User, wor
     exported = made.document["events"][0]
     assert exported["ref"] == "1"
     assert [s["reliability"] for s in exported["statements"]] == ["B", "B"]
-    assert all("statement" not in s and "source" not in s for s in exported["statements"])
+    assert all(
+        "statement" not in s and "source" not in s and "consent" not in s for s in exported["statements"]
+    )
     assert exported["acts"][0]["act_type"] == "030102000000"
     assert made.document["purpose"]["anonymised"] is True
 

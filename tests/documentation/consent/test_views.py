@@ -147,6 +147,10 @@ def test_the_export_downloads_only_consented_statements(
     body = text.content.decode()
     assert "I saw them take […] into the yard." in body
     assert "2 statements left out." in body
+    assert "Consent to the statement: 2017-05-14, In writing" in body
+    assert "Consent of the person: 2017-05-14, In writing" in body
+    assert "Consent to the statement: 2017-05-14, In writing" in body
+    assert "Consent of the person: 2017-05-14, In writing" in body
     assert AuditEvent.objects.filter(action="consent.exported").count() == 2
 
 

@@ -31,7 +31,7 @@ from corridor.audit.services import record_event
 from corridor.crypto.errors import CryptoError
 from corridor.documentation import gazetteer, sealing, vocabularies
 from corridor.documentation.consent import sealing as consent_sealing
-from corridor.documentation.consent.models import ANONYMISED, MECHANISMS, Consent, Scope
+from corridor.documentation.consent.models import ANONYMISED, MECHANISMS, Consent, Method, Scope
 from corridor.documentation.keys import open_collection_key
 from corridor.documentation.models import (
     Act,
@@ -113,7 +113,7 @@ def _day(value: date | None) -> str | None:
 
 def _covering(
     key: bytes, purpose: Purpose, *, statements: list[Any], persons: set[Any], today: date
-) -> set[Any]:
+) -> dict[Any, Consent]:
     """Ids of the statements and persons a standing, authentic consent covers for the purpose.
 
     A person is covered by a consent on their own record, and only while no record confirmed
@@ -127,21 +127,21 @@ def _covering(
         given_on__lte=today,
         withdrawal__isnull=True,
     )
-    covered = set()
+    covered: dict[Any, Consent] = {}
     for consent in consents:
         try:
             consent_sealing.open_sealed(key, consent, "sealed")
         except CryptoError:
             raise IntegrityFailure("consent", str(consent.pk)) from None
-        covered.add(consent.information_id or consent.person_id)
-    same = _same_persons(covered & persons)
+        covered[consent.information_id or consent.person_id] = consent
+    same = _same_persons(set(covered) & persons)
     members = {other for group in same.values() for other in group}
     states = Consent.objects.filter(
         person__in=members, scope=purpose.scope, partner=purpose.partner, mechanism=purpose.mechanism
     ).values_list("person_id", "withdrawal")
     standing = {person for person, withdrawal in states if withdrawal is None}
     blocked = {person for person, withdrawal in states if withdrawal is not None} - standing
-    return {item for item in covered if not (same.get(item, set()) & blocked)}
+    return {item: c for item, c in covered.items() if not (same.get(item, set()) & blocked)}
 
 
 def _same_persons(persons: set[Any]) -> dict[Any, set[Any]]:
@@ -196,7 +196,7 @@ class _Builder:
         self.acts: dict[Any, list[Act]] = {}
         self.involvements: dict[Any, list[Involvement]] = {}
         self.interventions: dict[Any, list[Intervention]] = {}
-        self.covered: set[Any] = set()
+        self.covered: dict[Any, Consent] = {}
         self.withdrawn: set[Any] = set()
 
     def identity(self, person: Person) -> Any:
@@ -280,7 +280,7 @@ class _Builder:
         out["interventions"] = [self.intervention(i) for i in self.interventions.get(event.pk, [])]
         return out, [str(s.pk) for s in kept], left_out, withdrawn_out
 
-    def act(self, act: Act, victim_consents: set[Any]) -> dict[str, Any]:
+    def act(self, act: Act, victim_consents: dict[Any, Consent]) -> dict[str, Any]:
         out: dict[str, Any] = {
             "act_type": act.act_type,
             "act_type_label": vocabularies.label("act_types", act.act_type),
@@ -340,6 +340,19 @@ class _Builder:
             return out
         out["statement"] = self.text(info, "statement")
         if not self.purpose.anonymised:
+            # What the statement goes out on: when and how each consent was given.
+            basis = [self.covered[info.pk]]
+            if info.source.person_id is not None:
+                basis.append(self.covered[info.source.person_id])
+            out["consent"] = [
+                {
+                    "of": "statement" if c.information_id else "person",
+                    "given_on": c.given_on.isoformat(),
+                    "method": c.method,
+                    "method_label": str(Method(c.method).label),
+                }
+                for c in basis
+            ]
             source: dict[str, Any] = {
                 "code": info.source.code,
                 "description": self.text(info.source, "description"),
