@@ -45,8 +45,22 @@ class EventFilter:
     collection: Collection | None = None
 
 
-def filtered_events(events: QuerySet[Event], chosen: EventFilter) -> QuerySet[Event]:
-    """Events (or one of their acts) in the period, at the place or site, of the act or perpetrator type."""
+# A filter on acts or perpetrators matching fewer rows than this drives the list (below).
+DRIVING_ROWS = 20_000
+
+
+def filtered_events(
+    events: QuerySet[Event], chosen: EventFilter, *, driving_rows: int = DRIVING_ROWS
+) -> QuerySet[Event]:
+    """Events (or one of their acts) in the period, at the place or site, of the act or perpetrator type.
+
+    The list is read in its order (latest first) and each event is checked against the act
+    and perpetrator filters, which finds a page quickly when they match many events. When one
+    of them matches few rows, walking the order would check most events to fill a page (or
+    all of them, to find none): that filter then gives the candidate events instead, and only
+    those are checked and ordered. The rows a filter matches are counted up to `driving_rows`
+    (0: never).
+    """
     if chosen.collection is not None:
         events = events.filter(collection=chosen.collection)
     # Open ends are stored as the first and last day there is: two plain comparisons.
@@ -54,20 +68,68 @@ def filtered_events(events: QuerySet[Event], chosen: EventFilter) -> QuerySet[Ev
         events = events.filter(latest__gte=chosen.start)
     if chosen.end is not None:
         events = events.filter(earliest__lte=chosen.end)
+    # Each filter as (the rows it matches: their event, and a column the count reads from
+    # the filter's index alone; the condition checking one event), likeliest to be rare first.
+    sides: list[tuple[list[Matched], Q | Exists]] = []
+    if chosen.site is not None:
+        sides.append(
+            (
+                [
+                    Matched(Event.objects.filter(site=chosen.site), "pk", "site"),
+                    Matched(Act.objects.filter(site=chosen.site), "event_id", "event_id"),
+                ],
+                Q(site=chosen.site) | Exists(Act.objects.filter(event=OuterRef("pk"), site=chosen.site)),
+            )
+        )
+    if chosen.act_type:
+        typed = Act.objects.filter(act_type=chosen.act_type)
+        sides.append(([Matched(typed, "event_id", "event_id")], Exists(typed.filter(event=OuterRef("pk")))))
+    if chosen.perpetrator_type:
+        involved = Involvement.objects.filter(perpetrator_type=chosen.perpetrator_type)
+        sides.append(
+            ([Matched(involved, "event_id", "event_id")], Exists(involved.filter(event=OuterRef("pk"))))
+        )
     if chosen.place:
         places = sorted(gazetteer.descendants(chosen.place))
-        acts_there = Act.objects.filter(event=OuterRef("pk"), place__in=places)
-        events = events.filter(Q(place__in=places) | Exists(acts_there))
-    if chosen.site is not None:
-        acts_at = Act.objects.filter(event=OuterRef("pk"), site=chosen.site)
-        events = events.filter(Q(site=chosen.site) | Exists(acts_at))
-    if chosen.act_type:
-        events = events.filter(Exists(Act.objects.filter(event=OuterRef("pk"), act_type=chosen.act_type)))
-    if chosen.perpetrator_type:
-        events = events.filter(
-            Exists(Involvement.objects.filter(event=OuterRef("pk"), perpetrator_type=chosen.perpetrator_type))
+        sides.append(
+            (
+                [
+                    Matched(Event.objects.filter(place__in=places), "pk", "place"),
+                    Matched(Act.objects.filter(place__in=places), "event_id", "event_id"),
+                ],
+                Q(place__in=places) | Exists(Act.objects.filter(event=OuterRef("pk"), place__in=places)),
+            )
         )
+    driving = _fewest_rows([rows for rows, _ in sides], driving_rows)
+    for number, (rows, condition) in enumerate(sides):
+        if number == driving:
+            ids = Q()
+            for matched in rows:
+                ids |= Q(pk__in=matched.rows.values(matched.event))
+            events = events.filter(ids)
+        else:
+            events = events.filter(condition)
     return events
+
+
+@dataclass(frozen=True)
+class Matched:
+    rows: QuerySet[Any]
+    event: str  # the column naming the row's event
+    counted: str  # a column of the filter's index, so counting reads no table row
+
+
+def _fewest_rows(sides: list[list[Matched]], limit: int) -> int | None:
+    """The filter matching the fewest rows, if under `limit`; each count stops at the fewest so far."""
+    fewest, found = limit, None
+    for number, rows in enumerate(sides):
+        count = 0
+        for matched in rows:
+            if count < fewest:
+                count += matched.rows.order_by().values(matched.counted)[: fewest - count].count()
+        if count < fewest:
+            fewest, found = count, number
+    return found
 
 
 @dataclass
