@@ -90,7 +90,7 @@ class ExportForm(_Purpose):
         error_messages={"required": _("Give the code of at least one event.")},
     )
     format = forms.ChoiceField(
-        label=_("File"),
+        label=_("File format"),
         choices=[("json", _("JSON (for a database)")), ("text", _("Readable text"))],
         error_messages={"invalid_choice": CHOOSE, "required": CHOOSE},
     )
