@@ -281,6 +281,14 @@ def test_place_plan_check_in_miss_and_burn(
         coordinator.go_back()
         expect(heading(coordinator)).to_have_text(f"Burn view of {person.case.code}")
 
+        # The same page in Russian: nothing is left in English.
+        use_language(coordinator, "Русский", "ru")
+        expect(heading(coordinator)).to_contain_text(person.case.code)
+        expect(heading(coordinator)).not_to_contain_text("Burn view")
+        expect(coordinator.locator("main")).not_to_contain_text("Move the person")
+        shoot(coordinator, "evacuation-flow-8-burn-view-ru")
+        use_language(coordinator, "English", "en")
+
         submit(coordinator.get_by_role("button", name="Propose"))
         expect(coordinator.get_by_role("status")).to_contain_text("Tasks proposed")
         expect(warned.locator("tbody tr").filter(has_text=other.code)).to_contain_text("proposed")
