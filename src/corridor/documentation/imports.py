@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import attrgetter
+from typing import Any
 
 from django.db import connections, router, transaction
 from django.db.models import Model
@@ -88,12 +89,12 @@ def _insert[M: Model](model: type[M], rows: list[M]) -> None:
     ]
     # A value repeated on many rows (the actor, the collection, the time, a site, a day) is
     # prepared once; ids and JSON are prepared row by row.
-    prepared = [
+    prepared: list[tuple[int, Any, dict[Any, Any] | None]] = [
         (i, field, {} if not field.primary_key and field.get_internal_type() != "JSONField" else None)
         for i, field in enumerate(fields)
         if field.get_internal_type() not in _PASSED_AS_IS
     ]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
     marks = ", ".join(["%s"] * len(fields))
     table = connection.ops.quote_name(model._meta.db_table)
     # Table and column names come from the model's metadata; every value is a parameter.

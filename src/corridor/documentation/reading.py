@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import Combinable
 from django.utils.translation import gettext, gettext_lazy
 
 from corridor.accounts.models import User
@@ -70,7 +71,7 @@ def filtered_events(
         events = events.filter(earliest__lte=chosen.end)
     # Each filter as (the rows it matches: their event, and a column the count reads from
     # the filter's index alone; the condition checking one event), likeliest to be rare first.
-    sides: list[tuple[list[Matched], Q | Exists]] = []
+    sides: list[tuple[list[Matched], Q | Exists | Combinable]] = []
     if chosen.site is not None:
         sides.append(
             (
