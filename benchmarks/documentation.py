@@ -524,12 +524,12 @@ def measure_import(count: int, *, profile: bool) -> dict[str, Any]:
 
         profiler = cProfile.Profile()
         profiler.enable()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(counted):
         done = imports.import_events(
             actor=keyholder, user_private_key=unlocked.private_key, collection=collection, items=items
         )
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     if profiler is not None:
         import pstats
 
@@ -563,6 +563,9 @@ def measure_import(count: int, *, profile: bool) -> dict[str, Any]:
         "envelopes_opened": opened,
         "queries": queries,
         "seconds": round(seconds, 1),
+        # What the import itself computed (the database's own work on SQLite included): on a
+        # shared machine, the wall-clock seconds above are this stretched by the other work.
+        "cpu_seconds": round(cpu, 1),
         "target_seconds": IMPORT_TARGET_SECONDS,
         "met": seconds < IMPORT_TARGET_SECONDS,
         "load_average": {"start": start_load, "end": end_load},
@@ -641,9 +644,11 @@ def _filters(site: str) -> dict[str, str]:
     return {
         "none": "",
         "page_20": "page=20",
+        "page_300": "page=300",
         "period_year_2017": "start=2017&end=2017",
         "period_spring_2017": "start=2017-21&end=2017-21",
         "period_one_week": "start=2021-06-01&end=2021-06-07",
+        "period_two_days": "start=2024-06-01&end=2024-06-02",
         "place_chechnya": "place=RU-CE",
         "place_argun": "place=RU-CE:argun",
         "site": f"site={site}",
