@@ -65,12 +65,11 @@ class Purpose:
         return self.scope in ANONYMISED
 
     def label(self) -> str:
-        scope = str(Scope(self.scope).label)
         if self.partner is not None:
-            return f"{scope}: {self.partner.name}"
+            return f"{_('Partner organisation')}: {self.partner.name}"
         if self.mechanism:
-            return f"{scope}: {Body(self.mechanism).label}"
-        return scope
+            return f"{_('Mechanism')}: {Body(self.mechanism).label}"
+        return str(Scope(self.scope).label)
 
 
 def check_purpose(*, scope: str, partner: str = "", mechanism: str = "") -> Purpose:

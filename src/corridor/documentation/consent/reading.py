@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from corridor.documentation.consent import sealing
 from corridor.documentation.consent.models import Consent, Withdrawal
@@ -73,9 +74,9 @@ def summary(consents: list[Consent]) -> Summary:
 
 
 def scope_label(consent: Consent) -> str:
-    label = str(consent.get_scope_display())
+    """The scope, or the partner or mechanism it names (which says the scope too)."""
     if consent.partner is not None:
-        return f"{label}: {consent.partner.name}"
+        return f"{gettext('Partner organisation')}: {consent.partner.name}"
     if consent.mechanism:
-        return f"{label}: {Body(consent.mechanism).label}"
-    return label
+        return f"{gettext('Mechanism')}: {Body(consent.mechanism).label}"
+    return str(consent.get_scope_display())
