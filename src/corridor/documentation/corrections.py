@@ -106,7 +106,7 @@ def correct_act(
     _require_documenter(actor)
     reason = clean_text(reason, required=True, limit=MAX_SHORT)
     act = (
-        Act.objects.select_for_update()
+        Act.objects.select_for_update(of=("self",))
         .select_related("event__collection__key", "victim_person")
         .get(pk=act.pk)
     )
