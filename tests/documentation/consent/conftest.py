@@ -8,12 +8,13 @@ from dataclasses import dataclass
 import pytest
 
 from corridor.accounts.models import User
-from corridor.crypto import keys
+from corridor.crypto import keys, referral
+from corridor.crypto.words import fingerprint_words
 from corridor.documentation import persons
 from corridor.documentation.models import Collection, Event, Information, Person
+from corridor.evacuation.relocation import partners as relocation_partners
 from corridor.evacuation.relocation.models import Partner
 from tests.documentation.helpers import act, collection, event
-from tests.evacuation.relocation.conftest import add_partner
 from tests.hotline.helpers import private_key
 
 
@@ -74,6 +75,17 @@ def world(dora: User) -> World:
         ),
         adam_says=statement(dora, argun, sources["adam"].code, "I saw them take Zelim Bakaev into the yard."),
         news_says=statement(dora, argun, sources["news"].code, "Twenty men were held in Argun."),
+    )
+
+
+def add_partner(carol: User, pair: keys.KeyPair, name: str) -> Partner:
+    """A partner whose key carol added with the fingerprint the partner read out."""
+    return relocation_partners.add_partner(
+        actor=carol,
+        name=name,
+        country="CA",
+        public_key=referral.encode_public(pair.public),
+        fingerprint=fingerprint_words(pair.public),
     )
 
 
