@@ -8,6 +8,7 @@ step, run as a subprocess inside a server's environment; it is not meant to be r
 from __future__ import annotations
 
 import io
+import json
 import math
 import os
 import random
@@ -449,5 +450,17 @@ def run() -> dict[str, Any]:
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "seed":
         seed(int(sys.argv[2]))
+    elif sys.argv[1:] == ["photo"]:
+        from benchmarks.integrity import load_average
+
+        # The photo's added cost on its own, as in the full run (which `python -m benchmarks` does).
+        with installation(CHEAP_COST) as photo_inst, running_server(photo_inst) as photo_server:
+            print(
+                json.dumps(
+                    {"photo_1mb_added_cost": photo_cost(photo_server.port), "load": load_average()}, indent=2
+                )
+            )
     else:
-        sys.exit("usage: python -m benchmarks.hotline seed COUNT (benchmarks run via python -m benchmarks)")
+        sys.exit(
+            "usage: python -m benchmarks.hotline seed COUNT | photo (benchmarks run via python -m benchmarks)"
+        )
