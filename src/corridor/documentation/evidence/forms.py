@@ -59,3 +59,26 @@ class PromoteForm(AttachToMixin):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class RedactedForm(forms.Form):
+    file = forms.FileField(
+        label=_("Redacted file"),
+        help_text=_(
+            "The same photo or document with faces blurred or names blacked out, made in another "
+            "program. It is kept exactly as you send it, linked to this original by hash."
+        ),
+        error_messages={"required": _("Choose a file."), "empty": _("The file is empty.")},
+    )
+    note = forms.CharField(
+        label=_("What was hidden"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say what was hidden, for example: the faces of the two children.")},
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if not isinstance(upload, EncryptedUpload):
+            raise forms.ValidationError(_("Choose a file."))
+        return upload

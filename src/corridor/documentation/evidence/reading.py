@@ -9,7 +9,7 @@ from typing import Any
 from corridor.accounts.models import User
 from corridor.crypto.errors import CryptoError
 from corridor.documentation.evidence import sealing
-from corridor.documentation.evidence.models import CustodyEntry, EvidenceItem
+from corridor.documentation.evidence.models import CustodyEntry, EvidenceItem, ItemKind
 from corridor.documentation.evidence.services import is_image
 from corridor.documentation.keys import open_collection_key
 from corridor.documentation.models import Event
@@ -29,6 +29,10 @@ class ItemView:
     unreadable: bool = False
     custody: list[tuple[CustodyEntry, str]] = field(default_factory=list)  # with the actor's username
     derivatives: list[EvidenceItem] = field(default_factory=list)
+
+    @property
+    def has_stripped_copy(self) -> bool:
+        return any(d.kind == ItemKind.STRIPPED for d in self.derivatives)
 
     @property
     def image(self) -> bool:

@@ -567,3 +567,93 @@ def make_stripped_copy(*, actor: User, user_private_key: bytes, item: EvidenceIt
         data={"derivative": str(child.pk), "kind": ItemKind.STRIPPED, "custody": entry.hash},
     )
     return Promoted(child, created=True)
+
+
+# A redacted copy is made in another program (a face blurred, a name blacked out) and shown to
+# people who must not see the original: only the kinds Corridor reads from the bytes are taken.
+_REDACTABLE_DOCUMENTS = {"application/pdf"}
+
+
+def _redacted_type(parent_type: str, content_type: str) -> None:
+    if is_image(parent_type):
+        if not is_image(content_type):
+            raise EvidenceRefused(
+                _("A redacted copy of a photo must be a photo too (JPEG, PNG, WebP or GIF).")
+            )
+    elif not (is_image(content_type) or content_type in _REDACTABLE_DOCUMENTS):
+        raise EvidenceRefused(_("A redacted copy must be a photo (JPEG, PNG, WebP or GIF) or a PDF."))
+
+
+@transaction.atomic
+def receive_redacted_copy(
+    *,
+    actor: User,
+    user_private_key: bytes,
+    item: EvidenceItem,
+    upload: EncryptedUpload,
+    note: str,
+) -> EvidenceItem:
+    """A redacted version of an original, made elsewhere and uploaded: kept exactly as received, as a
+    copy linked to the original by hash (its row names the original's stored hash, the original's
+    custody log names the copy's)."""
+    _require_documenter(actor)
+    parent = _locked(item)
+    if parent.kind != ItemKind.ORIGINAL:
+        raise EvidenceRefused(_("Copies are made from originals only."))
+    note = clean_text(note, required=True, limit=MAX_NOTE)
+    content_type = recognised_type(upload.plaintext(), upload.content_type or "")
+    key = open_collection_key(
+        user=actor, user_private_key=user_private_key, collection=parent.collection, purpose="evidence_derive"
+    )
+    # The original must still be intact before anything is linked to it.
+    parent_meta, _data = read_checked(key, parent)
+    _redacted_type(str(parent_meta.get("type", "")), content_type)
+    if upload.sha256 == parent_meta.get("sha256"):
+        raise EvidenceRefused(_("This file is the original itself: nothing in it was redacted."))
+    child = _new_item(
+        actor=actor,
+        event=parent.event,
+        information=parent.information,
+        kind=ItemKind.REDACTED,
+        origin=Origin.DERIVATIVE,
+        parent=parent,
+    )
+    child.collection = parent.collection
+    child.blob, child.blob_sha256, child.blob_size = _store(child.id, upload.ciphertext)
+    upload.discard()
+    child_meta = {
+        "key": base64.b64encode(upload.key).decode(),
+        "name": upload.name,
+        "type": content_type,
+        "size": upload.size,
+        "sha256": upload.sha256,
+        "note": note,
+        "received_at": child.created_at.isoformat(),
+        "parent_sha256": parent_meta.get("sha256", ""),
+    }
+    try:
+        _finish(
+            item=child,
+            key=key,
+            meta=child_meta,
+            actor=actor,
+            detail={"origin": Origin.DERIVATIVE, "parent": str(parent.pk), "parent_hash": parent.blob_sha256},
+        )
+    except BaseException:
+        _discard_blob(child.blob)
+        raise
+    entry = custody.append(
+        item=parent,
+        actor_id=actor.pk,
+        action=CustodyAction.DERIVATIVE_MADE,
+        at=child.created_at,
+        detail={"derivative": str(child.pk), "kind": ItemKind.REDACTED, "derivative_hash": child.blob_sha256},
+    )
+    record_event(
+        action="evidence.derivative_made",
+        actor_id=actor.pk,
+        target_type="evidence",
+        target_id=parent.pk,
+        data={"derivative": str(child.pk), "kind": ItemKind.REDACTED, "custody": entry.hash},
+    )
+    return child

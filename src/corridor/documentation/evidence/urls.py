@@ -13,4 +13,5 @@ urlpatterns = [
     path("<uuid:item_id>/view/", views.view_file, name="view"),
     path("<uuid:item_id>/download/", views.download, name="download"),
     path("<uuid:item_id>/strip/", views.strip, name="strip"),
+    path("<uuid:item_id>/redacted/", views.redacted, name="redacted"),
 ]

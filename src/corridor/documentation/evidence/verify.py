@@ -7,17 +7,26 @@ entry, the entry's own hash, the file hash it names), the chain's head against i
 under the configuration's chain key, and each copy against its parent by hash. The
 SHA-256 of the bytes as received is sealed with the file, and is checked each time a
 documenter opens it.
+
+The audit log anchors the items themselves: every item taken in has its `evidence.received`
+event, naming the item and its first custody entry's hash. Corridor never deletes an
+evidence item, so an item named there that no longer exists was removed behind its back
+(its row, its custody log and its file), and an item without that event, or whose first
+entry is not the one the event names, was put in or rewritten outside Corridor.
 """
 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 
+from corridor.audit.models import AuditEvent
 from corridor.documentation.evidence import custody
 from corridor.documentation.evidence.models import CustodyAction, CustodyEntry, EvidenceItem
 
@@ -82,10 +91,58 @@ def _derivative_problems(item: EvidenceItem, made: dict[str, set[str]]) -> Itera
         yield _("its parent %(code)s's custody log does not record making it") % {"code": parent.code}
 
 
+@dataclass(frozen=True)
+class Receipt:
+    """An item's `evidence.received` audit event: its number, time and the first custody entry's hash."""
+
+    seq: int
+    at: datetime
+    custody: str
+
+
+def _receipts() -> dict[str, Receipt]:
+    """Every item the audit log says was taken in, by the item's id."""
+    receipts: dict[str, Receipt] = {}
+    events = AuditEvent.objects.filter(action="evidence.received", target_type="evidence").order_by("seq")
+    for seq, at, target_id, data in events.values_list("seq", "at", "target_id", "data").iterator():
+        custody_hash = data.get("custody", "") if isinstance(data, dict) else ""
+        receipts.setdefault(_item_id(target_id), Receipt(seq, at, str(custody_hash)))
+    return receipts
+
+
+def _item_id(value: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return value
+
+
+def _receipt_problems(receipt: Receipt | None, entries: list[CustodyEntry]) -> Iterator[str]:
+    if receipt is None:
+        yield _("the audit log has no record of it being received: it was added outside Corridor")
+    elif entries and entries[0].seq == 1 and entries[0].hash != receipt.custody:
+        yield _(
+            "its first custody entry is not the one the audit log recorded when it was received "
+            "(audit event #%(seq)d)"
+        ) % {"seq": receipt.seq}
+
+
+def _missing(item_id: str, receipt: Receipt) -> Problem:
+    return Problem(
+        item_id,
+        _(
+            "received on %(date)s (audit event #%(seq)d), but the item no longer exists: it was deleted "
+            "outside Corridor"
+        )
+        % {"date": receipt.at.date().isoformat(), "seq": receipt.seq},
+    )
+
+
 def verify_all(*, batch_size: int = 500) -> tuple[int, list[Problem]]:
     """How many items were checked, and every problem found (empty when all holds)."""
     problems: list[Problem] = []
     checked = 0
+    receipts = _receipts()
     items = EvidenceItem.objects.select_related("parent").order_by("created_at", "pk")
     for item in items.iterator(chunk_size=batch_size):
         checked += 1
@@ -103,6 +160,9 @@ def verify_all(*, batch_size: int = 500) -> tuple[int, list[Problem]]:
             *_stored_file_problems(item),
             *_chain_problems(item, entries),
             *_derivative_problems(item, made),
+            *_receipt_problems(receipts.pop(str(item.pk), None), entries),
         ):
             problems.append(Problem(item.code, text))
+    # What is left was received and is gone.
+    problems.extend(_missing(item_id, receipt) for item_id, receipt in receipts.items())
     return checked, problems

@@ -1,5 +1,6 @@
 """Evidence pages: upload to an event or a statement, take a file from a hotline thread, an item with its
-custody log, the photo shown without metadata, the download, and the copy without metadata.
+custody log, the photo shown without metadata, the download, the copy without metadata and the
+redacted copy uploaded.
 
 For documenters holding the collection key only; a refusal shows the form again with the
 reason (400, or 413 for a file over the limit) and nothing is stored.
@@ -23,7 +24,13 @@ from corridor.accounts.models import Role, User
 from corridor.cases.views_common import keys_handled, staff_user
 from corridor.documentation import access as doc_access
 from corridor.documentation.evidence import access, reading, services
-from corridor.documentation.evidence.forms import EVENT_ITSELF, PromoteForm, ThreadForm, UploadForm
+from corridor.documentation.evidence.forms import (
+    EVENT_ITSELF,
+    PromoteForm,
+    RedactedForm,
+    ThreadForm,
+    UploadForm,
+)
 from corridor.documentation.evidence.models import EvidenceItem
 from corridor.documentation.models import Event, Information
 from corridor.documentation.views import once, private_key
@@ -234,12 +241,26 @@ def hotline_promote(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
 # --- one item ----------------------------------------------------------------------------------
 
 
+def redacted_form(data: object = None, files: object = None) -> RedactedForm:
+    return RedactedForm(data, files, auto_id="id_rd_%s")  # type: ignore[arg-type]
+
+
 def item_page(
-    request: HttpRequest, item: EvidenceItem, *, error: str = "", status: int = 200
+    request: HttpRequest,
+    item: EvidenceItem,
+    *,
+    error: str = "",
+    status: int = 200,
+    redacted: RedactedForm | None = None,
 ) -> HttpResponse:
     user: User = staff_user(request)
     view = reading.item_page(user=user, user_private_key=private_key(request), item=item)
-    context = {"view": view, "error": error, "submission_token": receipts.new_token()}
+    context = {
+        "view": view,
+        "error": error,
+        "submission_token": receipts.new_token(),
+        "redacted_form": redacted or redacted_form(),
+    }
     return render(request, "evidence/item.html", context, status=status)
 
 
@@ -310,3 +331,44 @@ def strip(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
     else:
         messages.info(request, _("This photo already has a copy without metadata: nothing was made again."))
     return redirect("evidence:item", item_id=made.item.pk)
+
+
+@require_POST
+@documenters
+@keys_handled
+def redacted(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
+    """Keep a redacted version of an original, made in another program, as a copy linked to it by hash."""
+    user = staff_user(request)
+    item = access.get_item_for_documenter(user, item_id)
+    form = redacted_form(request.POST, request.FILES)
+    status = 400
+    problem = _upload_problem(request)
+    if problem:
+        form.is_valid()
+        form.add_error(None, problem[0])
+        status = problem[1]
+    elif form.is_valid():
+        file = form.cleaned_data["file"]
+        assert isinstance(file, EncryptedUpload)
+        try:
+            created, repeated = once(
+                request,
+                lambda: str(
+                    services.receive_redacted_copy(
+                        actor=user,
+                        user_private_key=private_key(request),
+                        item=item,
+                        upload=file,
+                        note=form.cleaned_data["note"],
+                    ).pk
+                ),
+            )
+        except services.EvidenceRefused as exc:
+            form.add_error(None, str(exc))
+            if isinstance(exc, services.EvidenceDamaged):
+                status = 409
+        else:
+            if not repeated:
+                messages.success(request, _("The redacted copy is kept and linked to the original by hash."))
+            return redirect("evidence:item", item_id=created)
+    return item_page(request, item, status=status, redacted=form)
