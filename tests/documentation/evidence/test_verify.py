@@ -1,5 +1,6 @@
 """`corridor evidence verify`: with no key at all, it finds a changed, deleted or reordered custody entry,
-a cut-off or rewritten chain, a changed stored file, and a copy that no longer matches its parent."""
+a cut-off or rewritten chain, a changed stored file, a copy (stripped or redacted) that no longer matches
+its parent, and an item the audit log says was received that was deleted whole."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
 from corridor.accounts.models import User
+from corridor.audit.models import AuditEvent
 from corridor.documentation.evidence import custody, services
 from corridor.documentation.evidence.models import CustodyEntry, EvidenceItem
 from corridor.documentation.models import Event
@@ -164,3 +166,107 @@ def test_a_copy_its_parent_never_made_is_found(item: EvidenceItem, dora: User) -
     ok, lines = verify()
     assert not ok
     assert f"evidence {copy.code}: its parent {item.code}'s custody log does not record making it" in lines
+
+
+def redacted_copy(item: EvidenceItem, dora: User) -> EvidenceItem:
+    from tests.documentation.evidence.helpers import png
+    from tests.hotline.helpers import encrypted_upload
+
+    return services.receive_redacted_copy(
+        actor=dora,
+        user_private_key=private_key(dora),
+        item=item,
+        upload=encrypted_upload(png((0, 0, 0)), name="blurred.png", content_type="image/png"),
+        note="Faces blurred",
+    )
+
+
+def test_a_redacted_copy_that_no_longer_matches_its_parent_is_found(item: EvidenceItem, dora: User) -> None:
+    copy = redacted_copy(item, dora)
+    assert verify() == (True, [])
+    EvidenceItem.objects.filter(pk=copy.pk).update(parent_hash="0" * 64)
+    ok, lines = verify()
+    assert not ok
+    assert lines == [f"evidence {copy.code}: it no longer matches its parent {item.code} by hash"]
+
+
+def test_a_redacted_copy_its_parent_never_made_is_found(item: EvidenceItem, dora: User) -> None:
+    copy = redacted_copy(item, dora)
+    CustodyEntry.objects.filter(item=item, action="derivative_made").update(
+        detail={"derivative": str(copy.pk), "kind": "redacted", "derivative_hash": "0" * 64}
+    )
+    ok, lines = verify()
+    assert not ok
+    assert f"evidence {copy.code}: its parent {item.code}'s custody log does not record making it" in lines
+
+
+def delete_whole(item: EvidenceItem) -> None:
+    """What someone with the database and the disk could do: the row, its custody log and its file gone."""
+    CustodyEntry.objects.filter(item=item).delete()
+    EvidenceItem.objects.filter(pk=item.pk).delete()
+    default_storage.delete(item.blob)
+
+
+def test_an_item_deleted_whole_is_found(item: EvidenceItem, dora: User, recorded: Event) -> None:
+    kept = upload(dora, recorded)
+    delete_whole(item)
+    received = AuditEvent.objects.get(action="evidence.received", target_id=str(item.pk))
+    ok, lines = verify()
+    assert not ok
+    assert lines == [
+        f"evidence {item.pk}: received on {received.at.date().isoformat()} (audit event #{received.seq}), "
+        "but the item no longer exists: it was deleted outside Corridor"
+    ]
+    assert kept.code not in "\n".join(lines)
+
+
+def test_a_copy_deleted_whole_is_found(item: EvidenceItem, dora: User) -> None:
+    copy = redacted_copy(item, dora)
+    delete_whole(copy)
+    ok, lines = verify()
+    assert not ok
+    assert len(lines) == 1
+    assert lines[0].startswith(f"evidence {copy.pk}: received on ")
+    assert lines[0].endswith("but the item no longer exists: it was deleted outside Corridor")
+
+
+def test_the_command_exits_non_zero_for_a_deleted_item(item: EvidenceItem) -> None:
+    delete_whole(item)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match=r"evidence: 1 problem\(s\) in 0 item\(s\)"):
+        call_command("evidence", "verify", stdout=io.StringIO(), stderr=err)
+    assert str(item.pk) in err.getvalue()
+
+
+def test_a_chain_rewritten_from_its_first_entry_with_the_chain_key_is_found(item: EvidenceItem) -> None:
+    """Someone holding the configuration's chain key rewrites the whole chain and its MAC: each link
+    and the MAC hold, but the first entry is no longer the one the audit log recorded."""
+    entries = list(CustodyEntry.objects.filter(item=item).order_by("seq"))
+    entries[0].at -= timedelta(days=2)
+    prev = custody.GENESIS
+    for rewritten in entries:
+        rewritten.prev_hash = prev
+        rewritten.hash = custody.hash_of(rewritten)
+        rewritten.save(update_fields=["at", "prev_hash", "hash"])
+        prev = rewritten.hash
+    mac = custody.head_mac(item_id=str(item.pk), seq=entries[-1].seq, digest=prev)
+    EvidenceItem.objects.filter(pk=item.pk).update(custody_mac=mac)
+    received = AuditEvent.objects.get(action="evidence.received", target_id=str(item.pk))
+    ok, lines = verify()
+    assert not ok
+    assert lines == [
+        f"evidence {item.code}: its first custody entry is not the one the audit log recorded when it was "
+        f"received (audit event #{received.seq})"
+    ]
+
+
+def test_an_item_the_audit_log_never_saw_received_is_found(item: EvidenceItem) -> None:
+    """A row put in the database by someone holding the chain key: the audit log has no receipt for it."""
+    AuditEvent.objects.filter(action="evidence.received", target_id=str(item.pk)).update(
+        action="evidence.other"
+    )
+    ok, lines = verify()
+    assert not ok
+    assert lines == [
+        f"evidence {item.code}: the audit log has no record of it being received: it was added outside Corridor"
+    ]

@@ -194,6 +194,7 @@ def _urls(recorded: Event, item: EvidenceItem) -> list[tuple[str, str]]:
         ("post", reverse("evidence:hotline_promote", kwargs={"event_id": recorded.pk})),
         ("post", reverse("evidence:download", kwargs={"item_id": item.pk})),
         ("post", reverse("evidence:strip", kwargs={"item_id": item.pk})),
+        ("post", reverse("evidence:redacted", kwargs={"item_id": item.pk})),
     ]
 
 

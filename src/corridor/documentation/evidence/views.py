@@ -31,7 +31,7 @@ from corridor.documentation.evidence.forms import (
     ThreadForm,
     UploadForm,
 )
-from corridor.documentation.evidence.models import EvidenceItem
+from corridor.documentation.evidence.models import EvidenceItem, ItemKind
 from corridor.documentation.models import Event, Information
 from corridor.documentation.views import once, private_key
 from corridor.hotline import receipts
@@ -340,6 +340,9 @@ def redacted(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
     """Keep a redacted version of an original, made in another program, as a copy linked to it by hash."""
     user = staff_user(request)
     item = access.get_item_for_documenter(user, item_id)
+    if item.kind != ItemKind.ORIGINAL:
+        # The page of a copy has no form to show the reason in.
+        return item_page(request, item, error=_("Copies are made from originals only."), status=400)
     form = redacted_form(request.POST, request.FILES)
     status = 400
     problem = _upload_problem(request)
