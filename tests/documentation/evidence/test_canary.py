@@ -1,6 +1,7 @@
 """Canary: a unique string inside evidence files (a document's text, a photo's EXIF), in their names and
 in the note beside them is nowhere on disk in the clear: not in the database, not among the stored
-files (originals and copies), not in the upload directory, not in the log."""
+files (originals, copies without metadata and redacted copies), not in the upload directory, not in
+the log."""
 
 from __future__ import annotations
 
@@ -62,6 +63,16 @@ def test_no_evidence_file_or_name_in_the_clear(
     assert photo is not None
     assert client.post(reverse("evidence:strip", kwargs={"item_id": photo.pk})).status_code == 302
     assert EvidenceItem.objects.filter(kind=ItemKind.STRIPPED, parent=photo).exists()
+    redacted = client.post(
+        reverse("evidence:redacted", kwargs={"item_id": photo.pk}),
+        {
+            "file": SimpleUploadedFile(f"{canary}-blurred.jpg", photo_with(f"{canary} blurred")),
+            "note": f"{canary} hidden",
+            "submission": receipts.new_token(),
+        },
+    )
+    assert redacted.status_code == 302, redacted.content.decode()[-2000:]
+    assert EvidenceItem.objects.filter(kind=ItemKind.REDACTED, parent=photo).exists()
 
     # The pages and downloads open it all (so the canary really went in)...
     page = client.get(reverse("documentation:event", kwargs={"event_id": recorded.pk})).content.decode()

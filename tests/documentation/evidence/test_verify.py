@@ -268,5 +268,6 @@ def test_an_item_the_audit_log_never_saw_received_is_found(item: EvidenceItem) -
     ok, lines = verify()
     assert not ok
     assert lines == [
-        f"evidence {item.code}: the audit log has no record of it being received: it was added outside Corridor"
+        f"evidence {item.code}: the audit log has no record of it being received: "
+        "it was added outside Corridor"
     ]
