@@ -1,4 +1,5 @@
-"""`corridor evidence verify`: check every evidence item's stored file and custody chain, without any key."""
+"""`corridor evidence verify`: check every evidence item's stored file and custody chain, and that every
+item the audit log recorded as received still exists, without any key."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from corridor.documentation.evidence.verify import verify_all
 class Command(BaseCommand):
     help = (
         "Check every evidence item: its stored file against the hash taken at receipt, its custody "
-        "chain link by link and against its MAC, and each copy against its parent. One line per "
-        "problem; exit 1 if there is any."
+        "chain link by link and against its MAC, each copy against its parent, and every item the "
+        "audit log says was received against what exists (an item deleted whole is named by its id). "
+        "One line per problem; exit 1 if there is any."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
