@@ -128,7 +128,13 @@ def test_a_documenter_without_the_thread_cannot_name_it(doris: User, dora: User,
 
 @pytest.mark.parametrize(
     "query",
-    ["thread=not-a-uuid", f"thread={uuid.uuid4()}", f"case={uuid.uuid4()}", "case=%00", "thread=1&case=2"],
+    [
+        "thread=not-a-uuid",
+        "thread=0f6c2a4e-5d1b-4c8e-9a37-2b1e8d4f6a90",
+        "case=7d3e9b12-84a5-4f6c-b0d2-5e9a1c7f3b48",
+        "case=%00",
+        "thread=1&case=2",
+    ],
 )
 def test_a_bad_origin_is_a_404_and_nothing_is_recorded(doris: User, signed_in: SignedIn, query: str) -> None:
     made = collection(doris)
