@@ -5,9 +5,10 @@ Everything is checked before anything is written: one bad row refuses the whole 
 naming the row. The rows are then sealed and written in batches, in one transaction, with
 one audit event that counts them.
 
-The rows are written with one prepared INSERT per table and batch (`executemany`) rather
-than `bulk_create`, whose per-value SQL compilation cost more than the checks and the
-sealing together: the same rows, columns and values, and the database's own constraints.
+The rows are written with prepared INSERTs (`executemany` on SQLite, many rows to a
+statement elsewhere) rather than `bulk_create`, whose per-value SQL compilation cost more
+than the checks and the sealing together: the same rows, columns and values, and the
+database's own constraints.
 """
 
 from __future__ import annotations
@@ -77,6 +78,9 @@ _PASSED_AS_IS = frozenset(
 )
 
 
+_MAX_PARAMETERS = 30_000
+
+
 def _insert[M: Model](model: type[M], rows: list[M]) -> None:
     """Write new rows in batches of one `executemany` each (part of the caller's transaction)."""
     connection = connections[router.db_for_write(model)]
@@ -99,6 +103,7 @@ def _insert[M: Model](model: type[M], rows: list[M]) -> None:
     table = connection.ops.quote_name(model._meta.db_table)
     # Table and column names come from the model's metadata; every value is a parameter.
     sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+    sql_head = f"INSERT INTO {table} ({columns}) VALUES"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
             values = []
@@ -117,7 +122,16 @@ def _insert[M: Model](model: type[M], rows: list[M]) -> None:
                     else:
                         line[i] = seen[value] = field.get_db_prep_save(value, connection)
                 values.append(line)
-            cursor.executemany(sql, values)
+            if connection.vendor == "sqlite":
+                cursor.executemany(sql, values)  # one prepared statement, stepped row by row
+            else:
+                # A server parses and plans each statement: many rows to one INSERT, within the
+                # driver's limit on parameters.
+                per_statement = max(1, min(len(values), _MAX_PARAMETERS // len(fields)))
+                for first in range(0, len(values), per_statement):
+                    chunk = values[first : first + per_statement]
+                    many = f"{sql_head} " + ", ".join([f"({marks})"] * len(chunk))
+                    cursor.execute(many, [value for line in chunk for value in line])
     for row in rows:
         row._state.adding = False
         row._state.db = connection.alias
