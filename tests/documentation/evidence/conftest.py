@@ -3,7 +3,10 @@ hotline key, so she can open a thread's files), and the collection and event the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.utils import translation
 
 from corridor.accounts.models import Role, User
 from corridor.documentation.models import Collection, Event
@@ -24,3 +27,10 @@ def made(dora: User) -> Collection:
 @pytest.fixture
 def recorded(dora: User, made: Collection) -> Event:
     return event(dora, made)
+
+
+@pytest.fixture(autouse=True)
+def language_switched_off() -> Iterator[None]:
+    """A page asked for in Russian leaves Russian on in this thread; the next test starts without it."""
+    yield
+    translation.deactivate()
