@@ -1,6 +1,7 @@
 """The documenter's evidence flow in Chromium: a photo uploaded on the event page, looked at without its
-metadata, downloaded as received, copied without metadata, and a hotline photo taken in with its
-first-contact hash. At a phone's width and a desktop's, with screenshots for people to look at."""
+metadata, downloaded as received, copied without metadata, a redacted version uploaded, and a hotline
+photo taken in with its first-contact hash. At a phone's width and a desktop's, with screenshots for
+people to look at."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from corridor.hotline.models import Attachment
 from tests.browser.conftest import CHROMIUM, NO_CHROMIUM, PageFactory
 from tests.browser.test_cases_flow import no_wider_than_the_screen
 from tests.browser.test_staff_flows import heading, sign_in_through_pages, submit
+from tests.documentation.evidence.helpers import png
 from tests.documentation.helpers import collection, event
 from tests.hotline.helpers import jpeg_with_gps, open_web_thread, prepared_photo
 
@@ -67,9 +69,24 @@ def test_a_photo_becomes_evidence_with_its_custody_log(
     expect(heading(page)).to_contain_text(copy.code)
     page.get_by_role("link", name=item.code).click()
     expect(page.get_by_role("cell", name="Derivative made")).to_be_visible()
+
+    # A redacted version made in another program, kept as a copy linked by hash.
+    blurred = tmp_path / "IMG_0042-blurred.png"
+    blurred.write_bytes(png((128, 128, 128)))
+    page.get_by_text("Add a redacted copy").click()
+    page.get_by_label("Redacted file").set_input_files(str(blurred))
+    page.get_by_label("What was hidden").fill("The guard's face is blurred.")
+    submit(page.get_by_role("button", name="Keep the redacted copy"))
+    redacted = EvidenceItem.objects.get(kind=ItemKind.REDACTED)
+    expect(heading(page)).to_contain_text(redacted.code)
+    expect(page.get_by_text("The guard's face is blurred.")).to_be_visible()
+    no_wider_than_the_screen(page)
+    shoot(page, "evidence-redacted-copy")
+    page.get_by_role("link", name=item.code).click()
+    expect(page.get_by_role("link", name=redacted.code)).to_be_visible()
     shoot(page, "evidence-item-custody-log")
     actions = list(CustodyEntry.objects.filter(item=item).order_by("seq").values_list("action", flat=True))
-    assert actions == ["received", "viewed", "exported", "derivative_made"]
+    assert actions == ["received", "viewed", "exported", "derivative_made", "derivative_made"]
 
     # A hotline photo, taken in without uploading it again.
     page.goto(f"{live_server.url}/staff/documentation/events/{recorded.pk}/")
