@@ -167,6 +167,7 @@ def test_the_same_form_sent_twice_keeps_one_copy(dora: User, recorded: Event, si
         ({"file": SimpleUploadedFile("empty.jpg", b"")}, "Choose a file."),
         ({"note": ""}, "Say what was hidden"),
         ({"note": "x" * 2001}, "at most 2000 characters"),
+        ({"note": "bell \x07 in the note"}, "The text contains characters that cannot be accepted."),
         ({"file": SimpleUploadedFile("c.pdf", PDF)}, "A redacted copy of a photo must be a photo too"),
         (
             {"file": SimpleUploadedFile("x.exe", b"MZ\x90\x00", content_type="application/x-msdownload")},

@@ -115,6 +115,7 @@ def test_the_same_form_sent_twice_keeps_one_file(dora: User, recorded: Event, si
         ({"attach_to": "00000000-0000-0000-0000-000000000000"}, "Select a valid choice"),
         ({"note": "bad \x00 note"}, "Null characters are not allowed."),
         ({"note": "x" * 2001}, "at most 2000 characters"),
+        ({"note": "bell \x07 in the note"}, "The text contains characters that cannot be accepted."),
         ({"file": SimpleUploadedFile("bomb.png", bomb())}, "This picture is too large."),
         ({"file": SimpleUploadedFile("cut.png", cut_png())}, "could not be read as a photo"),
     ],

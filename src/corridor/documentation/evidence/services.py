@@ -89,6 +89,16 @@ def _check_information(event: Event, information: Information | None) -> None:
         raise EvidenceRefused(_("Choose what the file belongs to from the list."))
 
 
+def _clean_note(note: str, *, required: bool) -> str:
+    """The note, or a refusal the evidence pages show (a control character, too long, missing)."""
+    try:
+        return clean_text(note, required=required, limit=MAX_NOTE)
+    except EvidenceRefused:
+        raise
+    except DocumentationRefused as exc:
+        raise EvidenceRefused(str(exc)) from None
+
+
 def is_image(content_type: str) -> bool:
     return content_type in _IMAGE_TYPES.values()
 
@@ -212,7 +222,7 @@ def receive_upload(
     """An uploaded file, kept exactly as received (a photo with its metadata), under a fresh file key."""
     _require_documenter(actor)
     _check_information(event, information)
-    note = clean_text(note, required=False, limit=MAX_NOTE)
+    note = _clean_note(note, required=False)
     content_type = recognised_type(upload.plaintext(), upload.content_type or "")
     key = open_collection_key(
         user=actor, user_private_key=user_private_key, collection=event.collection, purpose="evidence_receive"
@@ -326,7 +336,7 @@ def promote_attachment(
     """
     _require_documenter(actor)
     _check_information(event, information)
-    note = clean_text(note, required=False, limit=MAX_NOTE)
+    note = _clean_note(note, required=False)
     chosen = {
         f.attachment.pk: f
         for f in hotline_files(actor=actor, user_private_key=user_private_key, thread=thread)
@@ -600,7 +610,7 @@ def receive_redacted_copy(
     parent = _locked(item)
     if parent.kind != ItemKind.ORIGINAL:
         raise EvidenceRefused(_("Copies are made from originals only."))
-    note = clean_text(note, required=True, limit=MAX_NOTE)
+    note = _clean_note(note, required=True)
     content_type = recognised_type(upload.plaintext(), upload.content_type or "")
     key = open_collection_key(
         user=actor, user_private_key=user_private_key, collection=parent.collection, purpose="evidence_derive"
