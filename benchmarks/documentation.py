@@ -4,7 +4,7 @@ Two parts, each on SQLite and then on PostgreSQL (when one answers on 127.0.0.1:
 
 - `event_list`: `GET /staff/documentation/` with several filter combinations, over HTTP from
   `corridor serve` (2 workers), signed in as a documenter holding the collections. The
-  dataset (1,000,000 acts, about 200,000 events, about 900,000 perpetrators) is generated in
+  dataset (1,000,000 acts, about 197,000 events, about 1,040,000 perpetrators) is generated in
   bulk, not through the services (see `seed`), once per database: it is kept in
   `corridor-bench-documentation/<database>/` under the temporary directory (and, for
   PostgreSQL, in a database named `corridor_bench_documentation`) and reused by later runs,
