@@ -280,9 +280,9 @@ def populate(staff: Any) -> None:
         ),
     )
 
-    from corridor.documentation.consent import demo as consent_demo
+    from corridor.documentation.consent import examples as consent_examples
 
-    consent_demo.populate(actor=erin, user_private_key=key, event=argun, person=ruslan)
+    consent_examples.populate(actor=erin, user_private_key=key, event=argun, person=ruslan)
 
     from corridor.documentation.evidence import examples as evidence_examples
 

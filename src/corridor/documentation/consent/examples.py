@@ -1,4 +1,5 @@
-"""Synthetic consent for `corridor demo`: the victim's consents to internal use and to the ECHR, for
+"""Synthetic consent for the documentation demo (called by it, not by the demo command on its own):
+the victim's consents to internal use and to the ECHR, for
 him and for his statement; one to the Investigative Committee he later withdrew; the newspaper's
 account cleared for anonymised statistics.
 """
