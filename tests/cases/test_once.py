@@ -69,3 +69,9 @@ def test_a_strict_form_refuses_a_token_corridor_did_not_give() -> None:
         once.carry_out_once("not a token", lambda: "done", strict=True)
     assert not FormReceipt.objects.exists()
     assert once.carry_out_once("", lambda: "done", strict=True).result == "done"
+
+
+def test_a_form_without_a_token_still_names_what_it_created() -> None:
+    # The page leads to what the form made whether or not the form carried a token.
+    done = once.carry_out_once("", lambda: "made", created=lambda result: f"id of {result}")
+    assert (done.result, done.repeated, done.created_id) == ("made", False, "id of made")

@@ -82,8 +82,8 @@ def carry_out_once[T](
     try:
         with transaction.atomic():
             result = action()
+            created_id = str(created(result)) if created is not None else ""
             if lookup is not None:
-                created_id = str(created(result)) if created is not None else ""
                 now = timezone.now()
                 FormReceipt.objects.filter(created_at__lt=now - receipts.RECEIPT_LIFETIME).delete()
                 try:
