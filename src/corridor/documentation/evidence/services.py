@@ -551,30 +551,8 @@ def make_stripped_copy(*, actor: User, user_private_key: bytes, item: EvidenceIt
         "received_at": child.created_at.isoformat(),
         "parent_sha256": meta.get("sha256", ""),
     }
-    try:
-        _finish(
-            item=child,
-            key=key,
-            meta=child_meta,
-            actor=actor,
-            detail={"origin": Origin.DERIVATIVE, "parent": str(parent.pk), "parent_hash": parent.blob_sha256},
-        )
-    except BaseException:
-        _discard_blob(child.blob)
-        raise
-    entry = custody.append(
-        item=parent,
-        actor_id=actor.pk,
-        action=CustodyAction.DERIVATIVE_MADE,
-        at=child.created_at,
-        detail={"derivative": str(child.pk), "kind": ItemKind.STRIPPED, "derivative_hash": child.blob_sha256},
-    )
-    record_event(
-        action="evidence.derivative_made",
-        actor_id=actor.pk,
-        target_type="evidence",
-        target_id=parent.pk,
-        data={"derivative": str(child.pk), "kind": ItemKind.STRIPPED, "custody": entry.hash},
+    _finish_derivative(
+        parent=parent, child=child, key=key, meta=child_meta, actor=actor, kind=ItemKind.STRIPPED
     )
     return Promoted(child, created=True)
 
@@ -641,11 +619,21 @@ def receive_redacted_copy(
         "received_at": child.created_at.isoformat(),
         "parent_sha256": parent_meta.get("sha256", ""),
     }
+    _finish_derivative(
+        parent=parent, child=child, key=key, meta=child_meta, actor=actor, kind=ItemKind.REDACTED
+    )
+    return child
+
+
+def _finish_derivative(
+    *, parent: EvidenceItem, child: EvidenceItem, key: bytes, meta: dict[str, Any], actor: User, kind: str
+) -> None:
+    """Seal a copy's record and start its log, then record on its original's log that it was made."""
     try:
         _finish(
             item=child,
             key=key,
-            meta=child_meta,
+            meta=meta,
             actor=actor,
             detail={"origin": Origin.DERIVATIVE, "parent": str(parent.pk), "parent_hash": parent.blob_sha256},
         )
@@ -657,13 +645,12 @@ def receive_redacted_copy(
         actor_id=actor.pk,
         action=CustodyAction.DERIVATIVE_MADE,
         at=child.created_at,
-        detail={"derivative": str(child.pk), "kind": ItemKind.REDACTED, "derivative_hash": child.blob_sha256},
+        detail={"derivative": str(child.pk), "kind": kind, "derivative_hash": child.blob_sha256},
     )
     record_event(
         action="evidence.derivative_made",
         actor_id=actor.pk,
         target_type="evidence",
         target_id=parent.pk,
-        data={"derivative": str(child.pk), "kind": ItemKind.REDACTED, "custody": entry.hash},
+        data={"derivative": str(child.pk), "kind": kind, "custody": entry.hash},
     )
-    return child
