@@ -20,7 +20,7 @@ from corridor.documentation.models import (
     SourceKind,
     VictimKind,
 )
-from corridor.documentation.services import MAX_SHORT
+from corridor.documentation.services import MAX_SHORT, ActInput
 
 CHOOSE = _("Choose a value from the list.")
 
@@ -491,3 +491,22 @@ class ActCorrectionForm(ActForm):
         super().__init__(*args, **kwargs)
         for name in ("perpetrator_kind", "perpetrator_type", "degree", "perpetrator_name", "victim_person"):
             del self.fields[name]
+
+
+def act_input(data: dict[str, Any], **extra: Any) -> ActInput:
+    """What an act form (new or corrected) says, for the services; `extra` adds the new act's own fields."""
+    return ActInput(
+        act_type=data["act_type"],
+        methods=data["methods"],
+        victim_kind=data["victim_kind"],
+        victim=data["victim"],
+        count_min=data["count_min"],
+        count_best=data["count_best"],
+        count_max=data["count_max"],
+        date=data["date"],
+        place=data["place"],
+        site=data["site"] or None,
+        status_at_end=data["status_at_end"],
+        notes=data["notes"],
+        **extra,
+    )

@@ -36,6 +36,7 @@ from corridor.documentation.forms import (
     PerpetratorForm,
     ResponseForm,
     SiteForm,
+    act_input,
     collection_choices,
 )
 from corridor.documentation.models import Act, Event, Site
@@ -366,22 +367,7 @@ def act_add(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            entry = services.ActInput(
-                act_type=data["act_type"],
-                methods=data["methods"],
-                victim_kind=data["victim_kind"],
-                victim=data["victim"],
-                count_min=data["count_min"],
-                count_best=data["count_best"],
-                count_max=data["count_max"],
-                date=data["date"],
-                place=data["place"],
-                site=data["site"] or None,
-                status_at_end=data["status_at_end"],
-                notes=data["notes"],
-                perpetrator=_perpetrator(data),
-                victim_person=data["victim_person"],
-            )
+            entry = act_input(data, perpetrator=_perpetrator(data), victim_person=data["victim_person"])
             try:
                 once(
                     request,

@@ -26,6 +26,7 @@ from corridor.documentation.forms import (
     PersonForm,
     ResponseForm,
     SourceForm,
+    act_input,
 )
 from corridor.documentation.models import Act, Intervention
 from corridor.documentation.views import collection_options, event_page, once, private_key, refuse
@@ -380,20 +381,7 @@ def act_correct(request: HttpRequest, event_id: uuid.UUID, act_id: uuid.UUID) ->
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            entry = services.ActInput(
-                act_type=data["act_type"],
-                methods=data["methods"],
-                victim_kind=data["victim_kind"],
-                victim=data["victim"],
-                count_min=data["count_min"],
-                count_best=data["count_best"],
-                count_max=data["count_max"],
-                date=data["date"],
-                place=data["place"],
-                site=data["site"] or None,
-                status_at_end=data["status_at_end"],
-                notes=data["notes"],
-            )
+            entry = act_input(data)
             try:
                 corrections.correct_act(
                     actor=user,
