@@ -42,7 +42,5 @@ def test_panels_decrypt_with_the_pages_one_opening(olga: User, alice: User) -> N
 
     # The evacuation and documentation apps add their own sections; this test watches its own.
     own = [(p.name, p.template, p.context) for p in view.panels if p.name.startswith("test.")]
-    assert own == [
-        ("test.names", "names.html", {"names": ["Rustam"], "coordinator": False})
-    ]
+    assert own == [("test.names", "names.html", {"names": ["Rustam"], "coordinator": False})]
     assert AuditEvent.objects.filter(action="cases.case_decrypted").count() == before + 1
