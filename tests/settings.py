@@ -20,3 +20,9 @@ STORAGES = {
 }
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns about a missing directory
+
+# SQLite tests use a database file, not memory: with an in-memory database the live server's
+# request threads would all share the test's one connection, so two requests at once (a double
+# tap in a browser test) would interleave inside each other's transactions.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
