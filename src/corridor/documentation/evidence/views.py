@@ -276,6 +276,14 @@ def _refused(request: HttpRequest, item: EvidenceItem, exc: services.EvidenceRef
     return item_page(request, item, error=str(exc), status=status)
 
 
+def _file_response(data: bytes, content_type: str, disposition: str) -> HttpResponse:
+    """A file's bytes, named by its code, never sniffed into another type by the browser."""
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = disposition
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @require_GET
 @documenters
 @keys_handled
@@ -288,11 +296,10 @@ def view_file(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
         opened = services.open_for_viewing(actor=user, user_private_key=private_key(request), item=item)
     except services.EvidenceRefused as exc:
         return _refused(request, item, exc)
-    response = HttpResponse(opened.data, content_type=opened.content_type)
     extension = services.EXTENSIONS.get(opened.content_type, "bin")
-    response["Content-Disposition"] = f'inline; filename="{item.code}-stripped.{extension}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _file_response(
+        opened.data, opened.content_type, f'inline; filename="{item.code}-stripped.{extension}"'
+    )
 
 
 @require_POST
@@ -307,10 +314,10 @@ def download(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
         opened = services.export_file(actor=user, user_private_key=private_key(request), item=item)
     except services.EvidenceRefused as exc:
         return _refused(request, item, exc)
-    response = HttpResponse(opened.data, content_type="application/octet-stream")
     extension = services.EXTENSIONS.get(opened.content_type, "bin")
-    response["Content-Disposition"] = f'attachment; filename="{item.code}.{extension}"'
-    response["X-Content-Type-Options"] = "nosniff"
+    response = _file_response(
+        opened.data, "application/octet-stream", f'attachment; filename="{item.code}.{extension}"'
+    )
     response["X-Corridor-SHA256"] = opened.sha256
     return response
 
