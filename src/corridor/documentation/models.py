@@ -461,14 +461,3 @@ class EventRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id}#{self.number}"
-
-
-class FormReceipt(models.Model):
-    """A documentation form already carried out (its one-time token's HMAC) and what it created."""
-
-    lookup_id = models.CharField(max_length=64, unique=True)
-    created_id = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return self.lookup_id

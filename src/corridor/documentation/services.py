@@ -11,7 +11,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from corridor.accounts.models import Role, User
 from corridor.audit.services import record_event
 from corridor.cases import keys as data_keys
+from corridor.cases import once
 from corridor.cases.models import WrapRecipient
 from corridor.documentation import access, edtf, gazetteer, sealing, vocabularies
 from corridor.documentation.copies import Origin, refresh_copies, seal_origin
@@ -29,7 +30,6 @@ from corridor.documentation.models import (
     Collection,
     Event,
     EventLink,
-    FormReceipt,
     Involvement,
     LinkKind,
     PerpetratorKind,
@@ -38,7 +38,6 @@ from corridor.documentation.models import (
     Site,
     VictimKind,
 )
-from corridor.hotline import receipts
 from corridor.hotline.services import unused_code
 
 MAX_TEXT = 20_000
@@ -513,19 +512,8 @@ def add_perpetrator(*, actor: User, user_private_key: bytes, act: Act, data: Per
 def carry_out_once(*, token: str, action: Callable[[], str]) -> tuple[str, bool]:
     """Run `action` (which returns the id of what it created) once per form token.
 
-    Returns that id and whether this was a repeat. A form without a well-formed token is
-    carried out every time (the views always send one).
+    Returns that id and whether this was a repeat; the receipts are the one mechanism every
+    staff form uses (`corridor.cases.once`).
     """
-    keys = receipts.submission_keys(token=token, browser_secret="", content={})
-    if not keys:
-        return action(), False
-    lookup = keys[0].lookup_id
-    now = _now()
-    with transaction.atomic():
-        FormReceipt.objects.filter(created_at__lt=now - timedelta(hours=1)).delete()
-        existing = FormReceipt.objects.select_for_update().filter(lookup_id=lookup).first()
-        if existing is not None:
-            return existing.created_id, True
-        created = action()
-        FormReceipt.objects.create(lookup_id=lookup, created_id=created, created_at=now)
-        return created, False
+    done = once.carry_out_once(token, action, created=lambda created: created)
+    return done.created_id, done.repeated
