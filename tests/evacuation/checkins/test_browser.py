@@ -32,7 +32,9 @@ def no_script_and_fits(page: Page, viewport: str) -> None:
 
 
 def check_in_section(page: Page) -> str:
-    return page.get_by_role("heading", name="Check in").locator("xpath=..").inner_text()
+    """The check-in section's visible words, spaced the same however the lines wrapped."""
+    text = page.get_by_role("heading", name="Check in").locator("xpath=..").inner_text()
+    return " ".join(text.split())
 
 
 def test_the_person_checks_in_and_a_missed_check_in_escalates(
