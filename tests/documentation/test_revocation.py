@@ -163,29 +163,3 @@ def test_who_may_take_a_collection_back(
         revocation.revoke_collection(actor=alice, user_private_key=None, collection=made, user=dan)
     assert revocation.revoke_collection(actor=dave, user_private_key=None, collection=made, user=dan) == 0
     assert [u.username for u in revocation.holders(made)] == ["dora"]
-
-
-def test_a_collection_with_consents_is_not_re_keyed_but_can_be_taken_back(
-    dora: User, dan: User, signed_in: SignedIn
-) -> None:
-    from tests.documentation.consent.helpers import consent
-
-    made = collection(dora)
-    services.grant_collection(actor=dora, user_private_key=private_key(dora), collection=made, grantee=dan)
-    ruslan = persons.add_person(
-        actor=dora,
-        user_private_key=private_key(dora),
-        collection=made,
-        identity=persons.Identity(name="Ruslan"),
-    )
-    consent(dora, ruslan, "internal", notes="Signed form in the safe.")
-    url = reverse("documentation:collection_revoke", kwargs={"collection_id": made.pk, "user_id": dan.pk})
-    client = signed_in(dora)
-    response = client.post(url, {"rekey": "yes"})
-    assert response.status_code == 400
-    assert "cannot be re-keyed yet (consent.Consent)" in response.content.decode()
-    made.key.refresh_from_db()
-    assert made.key.version == 1
-    assert len(revocation.holders(made)) == 2
-    assert client.post(url).status_code == 302
-    assert [u.username for u in revocation.holders(made)] == ["dora"]

@@ -14,7 +14,9 @@ revocation alone still goes through), rather than left half unreadable.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 from django.db import models, transaction
@@ -39,14 +41,25 @@ from corridor.documentation.models import (
 )
 from corridor.documentation.services import DocumentationRefused
 
+# Opening and sealing one field of a row: (key, row, field) and (key, version, row, field, value).
+Opener = Callable[[bytes, models.Model, str], dict[str, Any]]
+Sealer = Callable[[bytes, int, models.Model, str, dict[str, Any]], bytes]
+
 
 @dataclass(frozen=True)
 class Rekeyed:
-    """A model's fields sealed under the collection key, and the ORM path from its rows to the collection."""
+    """A model's fields sealed under the collection key, and the ORM path from its rows to the collection.
+
+    `open_envelope` and `seal_envelope` are the functions that bind the row's associated data;
+    an app whose envelopes bind columns of its own (consent) passes its own, so the new
+    envelope binds exactly what the old one did.
+    """
 
     model: type[models.Model]
     relation: str
     fields: tuple[str, ...]
+    open_envelope: Opener = sealing.open_json
+    seal_envelope: Sealer = sealing.seal_json
 
 
 REKEYED: list[Rekeyed] = [
@@ -105,8 +118,8 @@ def _rekey_rows(collection: Collection, old: bytes, new: bytes, version: int) ->
         for row in rows:
             for field in entry.fields:
                 if bytes(getattr(row, field)):
-                    value = sealing.open_json(old, row, field)
-                    setattr(row, field, sealing.seal_json(new, version, row, field, value))
+                    value = entry.open_envelope(old, row, field)
+                    setattr(row, field, entry.seal_envelope(new, version, row, field, value))
                     count += 1
         if rows:
             entry.model._default_manager.bulk_update(rows, list(entry.fields))
