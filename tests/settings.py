@@ -19,6 +19,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Requests make their photo copies before answering, inside the test's transaction; the copies
+# made in the background are tested on their own (tests/hotline/test_photo_copies.py).
+CORRIDOR_PHOTO_COPIES_IN_BACKGROUND = False
+
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns about a missing directory
 
 # SQLite tests use a database file, not memory: with an in-memory database the live server's

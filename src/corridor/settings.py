@@ -391,6 +391,12 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 CORRIDOR_UPLOAD_MAX_FILES = env_int("CORRIDOR_UPLOAD_MAX_FILES", 5)
 CORRIDOR_UPLOAD_MAX_FILE_BYTES = env_int("CORRIDOR_UPLOAD_MAX_FILE_BYTES", 10 * 1024 * 1024)
 CORRIDOR_UPLOAD_MAX_TOTAL_BYTES = env_int("CORRIDOR_UPLOAD_MAX_TOTAL_BYTES", 25 * 1024 * 1024)
+# The staff's copy of a photo (metadata removed) is made by a thread of the web process just
+# after the person's request is answered (corridor.hotline.photos). Off: each request makes
+# its copies before answering. The plaintext waiting for that thread is capped per process;
+# past the cap, requests make their own copies.
+CORRIDOR_PHOTO_COPIES_IN_BACKGROUND = env_bool("CORRIDOR_PHOTO_COPIES_IN_BACKGROUND", True)
+CORRIDOR_PHOTO_QUEUE_BYTES = env_int("CORRIDOR_PHOTO_QUEUE_BYTES", 32 * 1024 * 1024)
 
 SECURE_CSP = {
     "default-src": [CSP.NONE],

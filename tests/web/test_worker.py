@@ -77,6 +77,7 @@ def test_runs_are_recorded_on_the_grid_so_late_ticks_do_not_drift() -> None:
 EVERY_JOB = [
     "alerts.digest",
     "hotline.orphans",
+    "hotline.photo_copies",
     "money.orphans",
     "cases.lost_contact",
     "cases.task_reminders",

@@ -136,12 +136,24 @@ class Message(models.Model):
         return f"{self.kind} {self.id}"
 
 
+class CopyState(models.TextChoices):
+    """Whether the copy without metadata exists yet (plain: it says nothing of the photo)."""
+
+    READY = "ready", _("ready")
+    # Made just after the answer went out, in the same process (corridor.hotline.photos).
+    PREPARING = "preparing", _("being prepared")
+    # The picture could not be decoded, or the process died first; the original is kept.
+    FAILED = "failed", _("could not be made")
+
+
 class Attachment(models.Model):
     """A file: the sealed original as received and a copy with metadata removed.
 
     `meta` (name, type, size, SHA-256 of the raw bytes, the staff copy's file key) is an
     envelope under the conversation key; `evidence` (the original's file key) is sealed
-    to the evidence key; the two blobs are secretstream ciphertext in storage.
+    to the evidence key; the two blobs are secretstream ciphertext in storage. The copy's
+    key is chosen, and sealed in `meta`, when the photo arrives; the copy itself is made
+    moments later (`view_state`).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -152,6 +164,7 @@ class Attachment(models.Model):
     evidence = models.BinaryField(default=b"")
     original_blob = models.CharField(max_length=80)
     stripped_blob = models.CharField(max_length=80)
+    view_state = models.CharField(max_length=10, choices=CopyState.choices, default=CopyState.READY)
 
     def __str__(self) -> str:
         return f"attachment {self.id}"

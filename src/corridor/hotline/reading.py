@@ -19,8 +19,8 @@ from corridor.audit.services import record_event
 from corridor.crypto.errors import CryptoError
 from corridor.crypto.files import decrypt_chunks
 from corridor.hotline import keys as thread_keys
-from corridor.hotline import services
-from corridor.hotline.models import Attachment, Message, MessageKind, Thread, ThreadLayout
+from corridor.hotline import photos, services
+from corridor.hotline.models import Attachment, CopyState, Message, MessageKind, Thread, ThreadLayout
 from corridor.hotline.triage import Triage
 
 
@@ -32,6 +32,8 @@ class AttachmentView:
     sha256: str
     view_type: str
     unreadable: bool = False
+    # Whether the copy without metadata exists yet (corridor.hotline.photos.effective_state).
+    state: str = CopyState.READY
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ def _attachment_view(conversation_key: bytes, attachment: Attachment, reader: Us
             size=int(meta["size"]),
             sha256=str(meta["sha256"]),
             view_type=str(meta["view_type"]),
+            state=photos.effective_state(attachment),
         )
     except (CryptoError, KeyError, TypeError, ValueError):
         _record_unreadable(

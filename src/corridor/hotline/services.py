@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.files.base import ContentFile, File
+from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
@@ -20,14 +20,14 @@ from corridor.accounts.models import OrgKeyKind, Role, User
 from corridor.audit.services import record_event
 from corridor.crypto import codename, keys
 from corridor.crypto.envelope import generate_key
-from corridor.crypto.files import encrypt_bytes
 from corridor.crypto.kdf import Argon2Cost
 from corridor.hotline import keys as thread_keys
-from corridor.hotline import receipts
+from corridor.hotline import photos, receipts
 from corridor.hotline.models import (
     OPEN_STATUSES,
     Attachment,
     Channel,
+    CopyState,
     Message,
     MessageKind,
     Thread,
@@ -36,7 +36,7 @@ from corridor.hotline.models import (
     UrgencyReason,
 )
 from corridor.hotline.triage import Triage, first_response_window, urgency_for
-from corridor.hotline.uploads import EncryptedUpload, StrippedImage, strip_image
+from corridor.hotline.uploads import EncryptedUpload, photo_copy_type
 from corridor.limits import pool, throttle
 
 logger = logging.getLogger("corridor.hotline")
@@ -86,22 +86,28 @@ def clean_text(text: str, *, required: bool) -> str:
 
 @dataclass(frozen=True)
 class PreparedFile:
-    """An upload checked and stripped, ready to store once the thread exists."""
+    """An upload checked, ready to store once the thread exists: its copy is made afterwards."""
 
     upload: EncryptedUpload
-    stripped: StrippedImage
+    plaintext: bytes
+    copy_type: str
 
 
 def prepare_files(uploads: list[EncryptedUpload]) -> list[PreparedFile]:
     """Check every file before anything is written: one bad file rejects the whole request."""
-    return [PreparedFile(upload, strip_image(upload.plaintext())) for upload in uploads]
+    prepared = []
+    for upload in uploads:
+        plaintext = upload.plaintext()
+        prepared.append(PreparedFile(upload, plaintext, photo_copy_type(plaintext)))
+    return prepared
 
 
 def _store_files(
     thread: Thread, message: Message, conversation_key: bytes, files: list[PreparedFile]
 ) -> None:
+    copies = []
     for prepared in files:
-        upload, stripped = prepared.upload, prepared.stripped
+        upload = prepared.upload
         attachment_id = uuid.uuid4()
         original_name = f"hotline/{attachment_id}.orig"
         stripped_name = f"hotline/{attachment_id}.view"
@@ -109,19 +115,16 @@ def _store_files(
         upload.ciphertext.seek(0)
         original_name = default_storage.save(original_name, File(upload.ciphertext))
         upload.discard()
-        stripped_name = default_storage.save(
-            stripped_name, ContentFile(encrypt_bytes(stripped_key, stripped.data))
-        )
         # The original's key (with the photo's GPS and camera data behind it) goes to the
-        # evidence key only; the conversation key opens just the metadata-free copy.
+        # evidence key only; the conversation key opens just the metadata-free copy, which
+        # is made under the key chosen here once the rows are written (corridor.hotline.photos).
         meta = {
             "name": upload.name,
             "type": upload.content_type,
             "size": upload.size,
             "sha256": upload.sha256,
             "view_key": base64.b64encode(stripped_key).decode(),
-            "view_type": stripped.content_type,
-            "view_size": len(stripped.data),
+            "view_type": prepared.copy_type,
         }
         attachment = Attachment(
             id=attachment_id,
@@ -136,6 +139,7 @@ def _store_files(
             ),
             original_blob=original_name,
             stripped_blob=stripped_name,
+            view_state=CopyState.PREPARING,
         )
         attachment.meta = thread_keys.seal_json(
             conversation_key,
@@ -147,6 +151,8 @@ def _store_files(
             context=thread_keys.attachment_context(attachment),
         )
         attachment.save(force_insert=True)
+        copies.append(photos.CopyJob(str(attachment_id), stripped_name, stripped_key, prepared.plaintext))
+    photos.schedule(copies)
 
 
 def _add_message(

@@ -190,8 +190,16 @@ class StrippedImage:
     height: int
 
 
-def strip_image(data: bytes) -> StrippedImage:
-    """Re-encode a photo's first picture from pixels alone: no EXIF, GPS, XMP, MP index, comment, profile."""
+def _picture_too_large() -> UploadRejected:
+    return UploadRejected(_("This picture is too large. Send a smaller photo."))
+
+
+def _unreadable() -> UploadRejected:
+    return UploadRejected(_("This file could not be read as a photo."))
+
+
+def _open_photo(data: bytes) -> tuple[Image.Image, str]:
+    """Open a photo's first picture without decoding its pixels; refuse other formats and huge pictures."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -203,16 +211,73 @@ def strip_image(data: bytes) -> StrippedImage:
             # MPO's depth map or second lens (which may show more of the place), nor the
             # later frames of an animation. The size limits below apply to it.
             image.seek(0)
-            if image.width * image.height > MAX_PIXELS:
-                raise UploadRejected(_("This picture is too large. Send a smaller photo."))
-            image.load()
-            ImageOps.exif_transpose(image, in_place=True)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise UploadRejected(_("This picture is too large. Send a smaller photo.")) from None
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-            if isinstance(exc, UploadRejected):
-                raise
-            raise UploadRejected(_("This file could not be read as a photo.")) from None
+            raise _picture_too_large() from None
+        except UploadRejected:
+            raise
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            raise _unreadable() from None
+    if image.width * image.height > MAX_PIXELS:
+        raise _picture_too_large()
+    return image, fmt
+
+
+def _decode(image: Image.Image) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _picture_too_large() from None
+        except (OSError, SyntaxError, ValueError):
+            raise _unreadable() from None
+
+
+def _jpeg_complete(data: bytes) -> bool:
+    """Whether a JPEG's first picture arrived whole: its segments lead to a scan that ends (EOI).
+
+    Inside the scan every 0xFF byte is followed by 0x00 or a restart marker, so the first
+    EOI after the start of the scan is the picture's own (an EXIF thumbnail's comes before).
+    """
+    position = 2  # after SOI
+    while position + 4 <= len(data):
+        if data[position] != 0xFF:
+            return False
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            position += 1
+            continue
+        length = int.from_bytes(data[position + 2 : position + 4], "big")
+        if marker == 0xDA:  # start of scan
+            return data.find(b"\xff\xd9", position + 2 + length) != -1
+        position += 2 + length
+    return False
+
+
+def photo_copy_type(data: bytes) -> str:
+    """Check, cheaply, that a file is a whole photo Corridor accepts; the content type of its copy.
+
+    What a request can afford: the format and size from the header, and for JPEG (what phones
+    send) that the picture arrived whole, without decoding its pixels. Other formats are
+    decoded here. Raises UploadRejected with a message for the person.
+    """
+    image, fmt = _open_photo(data)
+    if fmt in ("JPEG", "MPO"):
+        if not _jpeg_complete(data):
+            raise _unreadable()
+    else:
+        _decode(image)
+    return IMAGE_FORMATS[fmt][1]
+
+
+def strip_image(data: bytes) -> StrippedImage:
+    """Re-encode a photo's first picture from pixels alone: no EXIF, GPS, XMP, MP index, comment, profile."""
+    image, fmt = _open_photo(data)
+    _decode(image)
+    try:
+        ImageOps.exif_transpose(image, in_place=True)
+    except (OSError, SyntaxError, ValueError):
+        raise _unreadable() from None
     save_as, content_type = IMAGE_FORMATS[fmt]
     # A new image from the pixels alone: nothing of the original's metadata can come along.
     pixels = image if image.mode != "P" else image.convert("RGBA")

@@ -13,4 +13,9 @@ urlpatterns = [
     path("<uuid:thread_id>/urgency/", views_staff.urgency_view, name="urgency"),
     path("<uuid:thread_id>/assign/", views_staff.assign_view, name="assign"),
     path("<uuid:thread_id>/files/<uuid:attachment_id>/", views_staff.attachment_view, name="attachment"),
+    path(
+        "<uuid:thread_id>/files/<uuid:attachment_id>/remake/",
+        views_staff.attachment_remake_view,
+        name="attachment_remake",
+    ),
 ]

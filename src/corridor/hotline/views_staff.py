@@ -20,11 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from corridor.accounts import keyring, unlock
 from corridor.accounts.decorators import role_required
+from corridor.accounts.models import OrgKeyKind
 from corridor.cases import services as case_services
 from corridor.cases.forms_lists import OpenFromThreadForm
 from corridor.cases.views_common import keys_handled, staff_user
 from corridor.crypto.errors import CryptoError
-from corridor.hotline import access, reading, receipts, services
+from corridor.hotline import access, photos, reading, receipts, services
 from corridor.hotline import keys as thread_keys
 from corridor.hotline.forms_staff import (
     AssignForm,
@@ -35,7 +36,7 @@ from corridor.hotline.forms_staff import (
     StatusForm,
     UrgencyForm,
 )
-from corridor.hotline.models import OPEN_STATUSES, Attachment, Thread
+from corridor.hotline.models import OPEN_STATUSES, Attachment, CopyState, Thread
 from corridor.hotline.triage import REGIONS, THREATS, YES_NO_UNSURE, Triage
 
 PAGE_SIZE = 50
@@ -190,6 +191,9 @@ def _render_thread(
         # Case.thread is a one-to-one: no case yet means the page offers to open one.
         "case": getattr(thread, "case", None),
         "open_case_form": OpenFromThreadForm(),
+        # A photo's copy that could not be made is made again from the original, which
+        # only the evidence key opens.
+        "holds_evidence_key": OrgKeyKind.EVIDENCE in keyring.held_kinds(staff_user(request)),
     }
     return render(request, "hotline/staff/thread.html", context, status=status)
 
@@ -359,6 +363,8 @@ def attachment_view(request: HttpRequest, thread_id: uuid.UUID, attachment_id: u
         attachment=str(attachment.pk),
     )
     attachment.refresh_from_db()  # opening may have upgraded a legacy thread's rows
+    if photos.effective_state(attachment) != CopyState.READY:
+        raise Http404  # the page offers no link until the copy exists
     try:
         data, view_type = reading.attachment_view_copy(
             conversation_key=opened.conversation, attachment=attachment
@@ -371,6 +377,46 @@ def attachment_view(request: HttpRequest, thread_id: uuid.UUID, attachment_id: u
     response["Content-Disposition"] = f'attachment; filename="{attachment.pk}.{extension or "bin"}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@role_required(*access.HOTLINE_ROLES)
+@require_POST
+@keys_handled
+def attachment_remake_view(
+    request: HttpRequest, thread_id: uuid.UUID, attachment_id: uuid.UUID
+) -> HttpResponse:
+    """Make a photo's copy again from the original (evidence key holders); a second send changes nothing."""
+    user = staff_user(request)
+    thread = access.get_thread_for_staff(user, thread_id)
+    attachment = Attachment.objects.filter(pk=attachment_id, thread=thread).first()
+    if attachment is None:
+        raise Http404
+    user_private_key = unlock.user_private_key(request)
+    opened = thread_keys.thread_keys_for_staff(
+        user=user,
+        user_private_key=user_private_key,
+        thread=thread,
+        purpose="file",
+        attachment=str(attachment.pk),
+    )
+    attachment.refresh_from_db()
+    try:
+        state = photos.remake_copy(
+            actor=user,
+            user_private_key=user_private_key,
+            attachment=attachment,
+            conversation_key=opened.conversation,
+        )
+    except photos.RemakeRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("hotline_staff:thread", thread_id=thread.pk)
+    if state == CopyState.READY:
+        messages.success(request, _("The copy without metadata is made."))
+    else:
+        messages.error(
+            request, _("The original does not decode as a picture either. It stays in the evidence as it is.")
+        )
+    return redirect("hotline_staff:thread", thread_id=thread.pk)
 
 
 # --- operator intake ------------------------------------------------------------------

@@ -32,6 +32,7 @@ from corridor.evacuation.checkins.jobs import sweep_check_ins, sweep_needed
 from corridor.evacuation.money.orphans import remove_orphan_receipt_files
 from corridor.hotline.alerts import send_staff_alert_digest
 from corridor.hotline.orphans import remove_orphan_files
+from corridor.hotline.photos import mark_abandoned_copies
 from corridor.web.models import PeriodicRun
 
 logger = logging.getLogger("corridor.worker")
@@ -60,6 +61,9 @@ def periodic_jobs() -> list[PeriodicJob]:
         ),
         # Ciphertext left by requests killed between storing a photo and writing its row.
         PeriodicJob(name="hotline.orphans", task=remove_orphan_files, interval=timedelta(hours=1)),
+        # Photo copies whose web process died before making them: marked (and audited); staff
+        # pages already show them as not made once ABANDONED_AFTER has passed.
+        PeriodicJob(name="hotline.photo_copies", task=mark_abandoned_copies, interval=timedelta(hours=1)),
         # The same for expense receipts stored by a request killed before the expense's row.
         PeriodicJob(name="money.orphans", task=remove_orphan_receipt_files, interval=timedelta(hours=1)),
         # Silent cases get one task to decide on the lost-contact flag; overdue tasks, the fixed alert.
