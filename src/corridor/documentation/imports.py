@@ -2,13 +2,16 @@
 system) through the same checks as the forms, with the collection key opened once.
 
 Everything is checked before anything is written: one bad row refuses the whole import,
-naming the row. The rows are then sealed and written in batches, in one transaction, with
-one audit event that counts them.
+naming the row. The rows are then sealed and written in one transaction, with one audit
+event that counts them.
 
-The rows are written with prepared INSERTs (`executemany` on SQLite, many rows to a
-statement elsewhere) rather than `bulk_create`, whose per-value SQL compilation cost more
-than the checks and the sealing together: the same rows, columns and values, and the
-database's own constraints.
+The checks are those of `services.event_sealer` and `services.act_sealer`, made on the
+values rather than through the forms' row builders: a value met before (a vocabulary code,
+a place, a date) is not checked or parsed again. tests/documentation/test_imports.py holds
+the import to the forms' refusals, message for message, and to the rows they write. The rows
+are built as tuples of column values (no model instances), their fields sealed with one
+`sealing.TextSealer` per field (the same envelopes and associated data as `seal_text`), and
+written by `import_rows`: a prepared INSERT on SQLite, COPY on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -17,22 +20,80 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from operator import attrgetter
 from typing import Any
 
-from django.db import connections, router, transaction
-from django.db.models import Model
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from corridor.accounts.models import User
 from corridor.audit.services import record_event
-from corridor.documentation import services
+from corridor.documentation import edtf, sealing, services
+from corridor.documentation.import_rows import Values, check_columns, connection_for, write_rows
 from corridor.documentation.keys import open_collection_key
-from corridor.documentation.models import Act, Collection, Event, Involvement, Person, Site
+from corridor.documentation.models import (
+    Act,
+    Collection,
+    Event,
+    Involvement,
+    PerpetratorKind,
+    Person,
+    Site,
+    VictimKind,
+)
+from corridor.documentation.services import DocumentationRefused, PerpetratorInput
 
-BATCH = 2_000
 MAX_EVENTS = 200_000
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+assert len(_ALPHABET) == 32  # so a random byte's last five bits pick a character uniformly
+
+EVENT_COLUMNS = (
+    "id",
+    "collection_id",
+    "code",
+    "title",
+    "description",
+    "date",
+    "earliest",
+    "latest",
+    "place",
+    "site_id",
+    "origin",
+    "created_by_id",
+    "created_at",
+)
+ACT_COLUMNS = (
+    "id",
+    "event_id",
+    "act_type",
+    "methods",
+    "victim_kind",
+    "victim",
+    "victim_person_id",
+    "count_min",
+    "count_best",
+    "count_max",
+    "date",
+    "earliest",
+    "latest",
+    "place",
+    "site_id",
+    "status_at_end",
+    "notes",
+    "created_by_id",
+    "created_at",
+)
+INVOLVEMENT_COLUMNS = (
+    "id",
+    "act_id",
+    "event_id",
+    "perpetrator_kind",
+    "perpetrator_type",
+    "degree",
+    "institution",
+    "person",
+    "created_by_id",
+    "created_at",
+)
 
 
 @dataclass(frozen=True)
@@ -52,7 +113,8 @@ def _codes(count: int) -> list[str]:
     found: set[str] = set()
     while len(found) < count:
         wanted = {
-            "E-" + "".join(secrets.choice(_ALPHABET) for _ in range(6)) for _ in range(count - len(found))
+            "E-" + "".join(_ALPHABET[byte & 31] for byte in secrets.token_bytes(6))
+            for _ in range(count - len(found))
         }
         wanted -= found
         taken: set[str] = set()
@@ -64,77 +126,259 @@ def _codes(count: int) -> list[str]:
     return sorted(found)[:count]
 
 
-# Values of these kinds of column go to the database driver as they are; every other column
-# (ids, dates, times, JSON, and any added later) is prepared by its field, as `save` does.
-_PASSED_AS_IS = frozenset(
-    {
-        "CharField",
-        "TextField",
-        "BinaryField",
-        "PositiveIntegerField",
-        "PositiveSmallIntegerField",
-        "IntegerField",
-    }
-)
+# --- checks ----------------------------------------------------------------------------------
 
 
-_MAX_PARAMETERS = 30_000
+@dataclass(frozen=True, slots=True)
+class _Event:
+    title: str
+    description: str
+    date: edtf.Edtf
+    place: str
+    site: Site | None
 
 
-def _insert[M: Model](model: type[M], rows: list[M]) -> None:
-    """Write new rows in batches of one `executemany` each (part of the caller's transaction)."""
-    connection = connections[router.db_for_write(model)]
-    fields = list(model._meta.concrete_fields)
-    read = attrgetter(*(field.attname for field in fields))
-    stamped = [
-        (i, field)
-        for i, field in enumerate(fields)
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-    ]
-    # A value repeated on many rows (the actor, the collection, the time, a site, a day) is
-    # prepared once; ids and JSON are prepared row by row.
-    prepared: list[tuple[int, Any, dict[Any, Any] | None]] = [
-        (i, field, {} if not field.primary_key and field.get_internal_type() != "JSONField" else None)
-        for i, field in enumerate(fields)
-        if field.get_internal_type() not in _PASSED_AS_IS
-    ]
-    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    table = connection.ops.quote_name(model._meta.db_table)
-    # Table and column names come from the model's metadata; every value is a parameter.
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
-    sql_head = f"INSERT INTO {table} ({columns}) VALUES"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            values = []
-            for row in rows[start : start + BATCH]:
-                line = list(read(row))
-                for i, field in stamped:
-                    line[i] = field.pre_save(row, add=True)
-                for i, field, seen in prepared:
-                    value = line[i]
-                    if value is None:
-                        continue
-                    if seen is None:
-                        line[i] = field.get_db_prep_save(value, connection)
-                    elif value in seen:
-                        line[i] = seen[value]
-                    else:
-                        line[i] = seen[value] = field.get_db_prep_save(value, connection)
-                values.append(line)
-            if connection.vendor == "sqlite":
-                cursor.executemany(sql, values)  # one prepared statement, stepped row by row
-            else:
-                # A server parses and plans each statement: many rows to one INSERT, within the
-                # driver's limit on parameters.
-                per_statement = max(1, min(len(values), _MAX_PARAMETERS // len(fields)))
-                for first in range(0, len(values), per_statement):
-                    chunk = values[first : first + per_statement]
-                    many = f"{sql_head} " + ", ".join([f"({marks})"] * len(chunk))
-                    cursor.execute(many, [value for line in chunk for value in line])
-    for row in rows:
-        row._state.adding = False
-        row._state.db = connection.alias
+@dataclass(frozen=True, slots=True)
+class _Act:
+    act_type: str
+    methods: tuple[str, ...]
+    victim_kind: str
+    person: Person | None
+    victim: str
+    counts: tuple[int, int, int]
+    date: edtf.Edtf | None
+    place: str
+    site: Site | None
+    status: str
+    notes: str
+    perpetrator: PerpetratorInput | None
+
+
+_VICTIM_KINDS = frozenset(VictimKind.values)
+_PERPETRATOR_KINDS = frozenset(PerpetratorKind.values)
+
+
+class _Checks:
+    """The forms' checks, in their order and with their messages; what passed once passes again."""
+
+    def __init__(self, *, sites: dict[str, Site], persons: dict[str, Person]) -> None:
+        self._sites = sites
+        self._persons = persons
+        self._codes: set[tuple[str, str]] = set()
+        self._places: set[str] = set()
+        self._dates: dict[str, edtf.Edtf] = {}
+
+    def code(self, vocabulary: str, code: str, *, required: bool = True) -> str:
+        if not code and not required:
+            return ""
+        if (vocabulary, code) not in self._codes:
+            services._check_code(vocabulary, code)
+            self._codes.add((vocabulary, code))
+        return code
+
+    def place(self, place: str) -> str:
+        if place and place not in self._places:
+            services._check_place(place)
+            self._places.add(place)
+        return place
+
+    def date(self, text: str, *, required: bool) -> edtf.Edtf | None:
+        known = self._dates.get(text)
+        if known is None:
+            known = services.parse_date(text, required=required)
+            if known is not None:
+                self._dates[text] = known
+        return known
+
+    def event(self, data: services.EventInput) -> _Event:
+        """As `services.event_sealer`."""
+        title = services.clean_text(data.title, required=True, limit=services.MAX_SHORT)
+        description = services.clean_text(data.description, required=False)
+        date = self.date(data.date, required=True)
+        assert date is not None
+        site = services._check_site(data.site, self._sites)
+        place = self.place(data.place) or (site.place if site else "")
+        if not place:
+            raise DocumentationRefused(_("Choose a place from the gazetteer."))
+        return _Event(title=title, description=description, date=date, place=place, site=site)
+
+    def act(self, data: services.ActInput) -> _Act:
+        """As `services.act_sealer`."""
+        act_type = self.code("act_types", data.act_type)
+        methods = tuple(dict.fromkeys(data.methods))
+        if len(methods) > services.MAX_METHODS:
+            raise DocumentationRefused(_("Too many methods."))
+        for method in methods:
+            self.code("methods", method)
+        if data.victim_kind not in _VICTIM_KINDS:
+            raise DocumentationRefused(_("Choose a value from the list."))
+        person = None
+        if data.victim_person.strip():
+            if data.victim_kind != VictimKind.PERSON:
+                raise DocumentationRefused(_("Only a victim who is one person can be linked to a person."))
+            person = self._persons.get(data.victim_person.strip().upper())
+            if person is None:
+                raise DocumentationRefused(_("There is no person with this code in the event's collection."))
+        victim = services.clean_text(data.victim, required=person is None, limit=services.MAX_SHORT)
+        counts = services._counts(data)
+        date = self.date(data.date, required=False)
+        site = services._check_site(data.site, self._sites)
+        place = self.place(data.place) or (site.place if site else "")
+        status = self.code("statuses", data.status_at_end, required=False)
+        notes = services.clean_text(data.notes, required=False)
+        perpetrator = self.perpetrator(data.perpetrator) if data.perpetrator else None
+        return _Act(
+            act_type=act_type,
+            methods=methods,
+            victim_kind=data.victim_kind,
+            person=person,
+            victim=victim,
+            counts=counts,
+            date=date,
+            place=place,
+            site=site,
+            status=status,
+            notes=notes,
+            perpetrator=perpetrator,
+        )
+
+    def perpetrator(self, data: PerpetratorInput) -> PerpetratorInput:
+        """As `services._check_perpetrator`."""
+        if data.kind not in _PERPETRATOR_KINDS:
+            raise DocumentationRefused(_("Choose a value from the list."))
+        self.code("perpetrator_types", data.perpetrator_type)
+        self.code("degrees", data.degree)
+        name = services.clean_text(
+            data.name, required=data.kind == PerpetratorKind.INSTITUTION, limit=services.MAX_SHORT
+        )
+        return PerpetratorInput(data.kind, data.perpetrator_type, data.degree, name)
+
+
+# --- rows --------------------------------------------------------------------------------------
+
+
+class _Rows:
+    """The rows of the checked events, as the forms' row builders make them, sealed and ready to write."""
+
+    def __init__(self, *, key: bytes, actor: User, collection: Collection, now: datetime) -> None:
+        version = collection.key.version
+        self.events: list[tuple[Any, ...]] = []
+        self.acts: list[tuple[Any, ...]] = []
+        self.involvements: list[tuple[Any, ...]] = []
+        self._values = Values(connection_for(Event))
+        self._event_field = {f.attname: f for f in Event._meta.concrete_fields}
+        self._act_field = {f.attname: f for f in Act._meta.concrete_fields}
+        self._title = sealing.TextSealer(key, version, Event, "title")
+        self._description = sealing.TextSealer(key, version, Event, "description")
+        self._victim = sealing.TextSealer(key, version, Act, "victim")
+        self._notes = sealing.TextSealer(key, version, Act, "notes")
+        self._person = sealing.TextSealer(key, version, Involvement, "person")
+        of = self._values.of
+        self._collection_text = str(collection.pk)
+        self._collection = of(self._event_field["collection_id"], collection.pk)
+        self._actor = of(self._event_field["created_by_id"], actor.pk)
+        self._now = of(self._event_field["created_at"], now)
+        self._act_now = of(self._act_field["created_at"], now)
+        self._inv_actor = of(Involvement._meta.get_field("created_by"), actor.pk)
+        self._inv_now = of(Involvement._meta.get_field("created_at"), now)
+        self._methods: dict[tuple[str, ...], Any] = {}
+
+    def _site(self, fields: dict[str, Any], site: Site | None) -> Any:
+        return None if site is None else self._values.of(fields["site_id"], site.pk)
+
+    def add(self, event: _Event, acts: Sequence[_Act], code: str) -> None:
+        of, fields = self._values.of, self._event_field
+        event_text, event_id = self._values.new_id()
+        context = {"collection_id": self._collection_text, "code": code}
+        earliest, latest = event.date.lower, event.date.upper
+        self.events.append(
+            (
+                event_id,
+                self._collection,
+                code,
+                self._title.seal(event_text, context, event.title),
+                self._description.seal(event_text, context, event.description),
+                event.date.text,
+                of(fields["earliest"], earliest),
+                of(fields["latest"], latest),
+                event.place,
+                self._site(fields, event.site),
+                b"",
+                self._actor,
+                self._now,
+            )
+        )
+        for act in acts:
+            self._add_act(act, event_text, event_id, earliest, latest, event.place)
+
+    def _add_act(
+        self, act: _Act, event_text: str, event_id: Any, earliest: Any, latest: Any, place: str
+    ) -> None:
+        of, fields = self._values.of, self._act_field
+        act_text, act_id = self._values.new_id()
+        methods = self._methods.get(act.methods)
+        if methods is None:
+            methods = self._methods[act.methods] = self._values.prepare(fields["methods"], list(act.methods))
+        person = act.person.pk if act.person is not None else None
+        context = {
+            "event_id": event_text,
+            "victim_kind": act.victim_kind,
+            "victim_person_id": str(person or ""),
+        }
+        if act.date is not None:
+            earliest, latest = act.date.lower, act.date.upper
+        count_min, count_best, count_max = act.counts
+        self.acts.append(
+            (
+                act_id,
+                event_id,
+                act.act_type,
+                methods,
+                act.victim_kind,
+                self._victim.seal(act_text, context, act.victim),
+                of(fields["victim_person_id"], person),
+                count_min,
+                count_best,
+                count_max,
+                act.date.text if act.date else "",
+                of(fields["earliest"], earliest),
+                of(fields["latest"], latest),
+                act.place or place,
+                self._site(fields, act.site),
+                act.status,
+                self._notes.seal(act_text, context, act.notes),
+                self._actor,
+                self._act_now,
+            )
+        )
+        perpetrator = act.perpetrator
+        if perpetrator is not None:
+            is_person = perpetrator.kind == PerpetratorKind.PERSON
+            involvement_text, involvement_id = self._values.new_id()
+            sealed_context = {
+                "act_id": act_text,
+                "event_id": event_text,
+                "perpetrator_kind": perpetrator.kind,
+            }
+            self.involvements.append(
+                (
+                    involvement_id,
+                    act_id,
+                    event_id,
+                    perpetrator.kind,
+                    perpetrator.perpetrator_type,
+                    perpetrator.degree,
+                    "" if is_person else perpetrator.name,
+                    self._person.seal(involvement_text, sealed_context, perpetrator.name)
+                    if is_person
+                    else b"",
+                    self._inv_actor,
+                    self._inv_now,
+                )
+            )
+
+
+# --- the import --------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -144,45 +388,35 @@ def import_events(
     """Check every event and act, then write them all; a refusal names the row and writes nothing."""
     services._require_documenter(actor)
     if len(items) > MAX_EVENTS:
-        raise services.DocumentationRefused(_("Too many events for one import."))
-    sites = {str(site.pk): site for site in Site.objects.all()}
-    persons = {person.code: person for person in Person.objects.filter(collection=collection)}
+        raise DocumentationRefused(_("Too many events for one import."))
+    for model, columns in ((Event, EVENT_COLUMNS), (Act, ACT_COLUMNS), (Involvement, INVOLVEMENT_COLUMNS)):
+        check_columns(model, columns)
+    checks = _Checks(
+        sites={str(site.pk): site for site in Site.objects.all()},
+        persons={person.code: person for person in Person.objects.filter(collection=collection)},
+    )
     checked = []
     for number, item in enumerate(items, start=1):
         try:
-            event_build = services.event_sealer(item.event, sites=sites)
-            act_builds = [
-                services.act_sealer(data, collection_id=collection.pk, sites=sites, persons=persons)
-                for data in item.acts
-            ]
-        except services.DocumentationRefused as exc:
-            raise services.DocumentationRefused(
+            checked.append((checks.event(item.event), [checks.act(data) for data in item.acts]))
+        except DocumentationRefused as exc:
+            raise DocumentationRefused(
                 _("Event %(number)s: %(reason)s") % {"number": number, "reason": exc}
             ) from exc
-        checked.append((event_build, act_builds))
     key = open_collection_key(
         user=actor, user_private_key=user_private_key, collection=collection, purpose="import"
     )
-    version, now = collection.key.version, datetime.now(UTC)
-    events: list[Event] = []
-    acts: list[Act] = []
-    involvements: list[Involvement] = []
-    for (event_build, act_builds), code in zip(checked, _codes(len(checked)), strict=True):
-        event = event_build(actor=actor, key=key, collection=collection, code=code, now=now)
-        events.append(event)
-        for build in act_builds:
-            act, involvement = build(actor=actor, key=key, version=version, event=event, now=now)
-            acts.append(act)
-            if involvement is not None:
-                involvements.append(involvement)
-    _insert(Event, events)
-    _insert(Act, acts)
-    _insert(Involvement, involvements)
+    rows = _Rows(key=key, actor=actor, collection=collection, now=datetime.now(UTC))
+    for (event, acts), code in zip(checked, _codes(len(checked)), strict=True):
+        rows.add(event, acts, code)
+    write_rows(Event, EVENT_COLUMNS, rows.events)
+    write_rows(Act, ACT_COLUMNS, rows.acts)
+    write_rows(Involvement, INVOLVEMENT_COLUMNS, rows.involvements)
     record_event(
         action="documentation.events_imported",
         actor_id=actor.pk,
         target_type="collection",
         target_id=collection.pk,
-        data={"events": len(events), "acts": len(acts), "perpetrators": len(involvements)},
+        data={"events": len(rows.events), "acts": len(rows.acts), "perpetrators": len(rows.involvements)},
     )
-    return Imported(events=len(events), acts=len(acts))
+    return Imported(events=len(rows.events), acts=len(rows.acts))
