@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
 from corridor.accounts.models import User
+from corridor.audit.models import AuditEvent
 from corridor.documentation import access, imports, reading, services
-from corridor.documentation.models import Event
+from corridor.documentation.models import Collection, Event
 from tests.documentation.helpers import act, collection, event, site
 from tests.hotline.helpers import private_key
 
@@ -22,6 +25,7 @@ POLICE = "010104000000"
 FAMILY = "110100000000"
 TORTURE = "020111110000"
 DETENTION = "030102000000"
+SITE_TYPE = "030102000000"  # a district authorities office
 
 
 def _by(perpetrator_type: str) -> services.PerpetratorInput:
@@ -63,9 +67,7 @@ def test_every_filter_finds_the_same_events_whichever_drives_the_query(dora: Use
             assert found == expected, (chosen, driving_rows)
 
 
-def test_the_list_pages_through_every_event_once_in_order(dora: User, signed_in: SignedIn) -> None:
-    made = collection(dora)
-    first = date(2017, 1, 1)
+def _import(user: User, made: Collection, count: int, *, first: date = date(2017, 1, 1)) -> None:
     items = [
         imports.EventImport(
             services.EventInput(
@@ -77,28 +79,151 @@ def test_the_list_pages_through_every_event_once_in_order(dora: User, signed_in:
             ),
             [services.ActInput(act_type=DETENTION, victim_kind="person", victim="Ruslan")],
         )
-        for n in range(57)
+        for n in range(count)
     ]
-    imports.import_events(actor=dora, user_private_key=private_key(dora), collection=made, items=items)
+    imports.import_events(actor=user, user_private_key=private_key(user), collection=made, items=items)
+
+
+_LINK = re.compile(r'<a href="\?([^"]*)">(First page|Previous page|Next page)</a>')
+
+
+def _page(client: Client, query: str) -> tuple[list[str], dict[str, str], str]:
+    """The codes shown, the pager's links (by their words) and the page's text."""
+    response = client.get(reverse("documentation:events") + "?" + query)
+    assert response.status_code == 200
+    text = response.content.decode()
+    links = {words: html.unescape(href) for href, words in _LINK.findall(text)}
+    return re.findall(r"<code>(E-[0-9A-Z]{6})</code>", text), links, text
+
+
+def test_the_list_pages_through_every_event_once_in_order(dora: User, signed_in: SignedIn) -> None:
+    _import(dora, collection(dora), 113)
     in_order = list(Event.objects.order_by("-earliest", "code").values_list("code", flat=True))
     client = signed_in(dora)
-    url = reverse("documentation:events")
+    # Forward with "Next page", then back with "Previous page", with no filter, with a filter that
+    # drives the query (few acts of this type) and with one that does not: the same pages each way.
+    for filters in ("", f"act_type={DETENTION}", "place=RU-CE"):
+        shown, links, _ = _page(client, filters)
+        assert shown == in_order[:50]
+        assert set(links) == {"Next page"}
+        pages = [shown]
+        while "Next page" in links:
+            assert links["Next page"].startswith(filters)  # the filters stay with the page
+            shown, links, _ = _page(client, links["Next page"])
+            pages.append(shown)
+            assert "Previous page" in links
+            assert links["First page"] == filters
+        assert pages == [in_order[:50], in_order[50:100], in_order[100:]]
+        backwards = [pages[-1]]
+        while "Previous page" in links:
+            shown, links, _ = _page(client, links["Previous page"])
+            backwards.append(shown)
+        assert backwards == pages[::-1]
+        assert set(links) == {"Next page"}  # back at the top: the first page again
 
-    def page(query: dict[str, str]) -> tuple[list[str], str]:
-        response = client.get(url, query)
-        assert response.status_code == 200
-        text = response.content.decode()
-        return re.findall(r"<code>(E-[0-9A-Z]{6})</code>", text), text
 
-    shown, text = page({})
+def test_a_page_far_down_the_list_reads_from_its_position(dora: User, signed_in: SignedIn) -> None:
+    """A page link carries where the page starts (the last event shown), not a number of events to skip."""
+    _import(dora, collection(dora), 60)
+    in_order = list(Event.objects.order_by("-earliest", "code").values_list("earliest", "code"))
+    client = signed_in(dora)
+    _, links, _ = _page(client, "")
+    day, code = in_order[49]
+    assert links["Next page"] == f"after={day.isoformat()}.{code}"
+    # A link made before events were recorded above it still continues after the same event.
+    _import(dora, collection(dora, "Later"), 4, first=date(2024, 1, 1))
+    shown, _, _ = _page(client, links["Next page"])
+    assert shown == [code for _, code in in_order[50:]]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "after=nonsense",
+        "after=2017-02-30.E-AAAAAA",  # no such day
+        "after=2017-01-01",
+        "after=",
+        "before=2017-01-01.%3Cscript%3E",
+        "after=2017-01-01.E-AAAAAA&before=2017-01-01.E-AAAAAA",
+        "after=" + "9" * 5000,
+    ],
+)
+def test_a_bad_page_link_shows_the_first_page(dora: User, signed_in: SignedIn, query: str) -> None:
+    _import(dora, collection(dora), 55)
+    in_order = list(Event.objects.order_by("-earliest", "code").values_list("code", flat=True))
+    shown, links, text = _page(signed_in(dora), query)
     assert shown == in_order[:50]
-    assert "page=2" in text
-    shown, text = page({"page": "2"})
-    assert shown == in_order[50:]
-    assert "page=1" in text
-    assert "page=3" not in text
-    # The same with a filter that drives the query (few acts of this type), and one that does not.
-    shown, _ = page({"act_type": DETENTION, "page": "2"})
-    assert shown == in_order[50:]
-    shown, _ = page({"place": "RU-CE", "page": "2"})
-    assert shown == in_order[50:]
+    assert set(links) == {"Next page"}
+    assert "That page link was not made by this list" in text
+    assert "<script>" not in text
+
+
+@pytest.mark.parametrize("query", ["after=0001-01-01.E-222222", "before=9999-12-31.E-ZZZZZZ", "page=300"])
+def test_a_page_link_leading_nowhere_shows_the_first_page(
+    dora: User, signed_in: SignedIn, query: str
+) -> None:
+    """Past the end (or an old numbered page link): the first page, as there is nothing there."""
+    _import(dora, collection(dora), 55)
+    in_order = list(Event.objects.order_by("-earliest", "code").values_list("code", flat=True))
+    shown, links, text = _page(signed_in(dora), query)
+    assert shown == in_order[:50]
+    assert set(links) == {"Next page"}
+    assert "That page link was not made by this list" not in text
+
+
+def test_the_list_opens_only_the_keys_of_the_collections_on_its_page(dora: User, signed_in: SignedIn) -> None:
+    chechnya, dagestan = collection(dora), collection(dora, "Dagestan")
+    event(dora, chechnya, title="Taken at night", place="RU-CE:argun")
+    event(dora, dagestan, title="Makhachkala", place="RU-DA:makhachkala")
+    client = signed_in(dora)
+    opened = AuditEvent.objects.filter(
+        action="documentation.collection_decrypted", data__purpose="event_list"
+    )
+    shown, _, text = _page(client, "place=RU-DA")
+    assert len(shown) == 1
+    assert "Makhachkala" in text
+    assert "Taken at night" not in text
+    assert list(opened.values_list("target_id", flat=True)) == [str(dagestan.pk)]
+    # Each opening is audited, on every page that decrypts a title with it.
+    _page(client, "")
+    assert sorted(opened.values_list("target_id", flat=True)) == sorted(
+        [str(dagestan.pk), str(dagestan.pk), str(chechnya.pk)]
+    )
+    assert {str(entry.actor_id) for entry in opened} == {str(dora.pk)}
+
+
+def test_a_new_site_is_in_the_filter_at_once(dora: User, signed_in: SignedIn) -> None:
+    made = collection(dora)
+    client = signed_in(dora)
+    before = _page(client, "")[2]
+    assert "Gudermes bus station" not in before
+    added = services.add_site(
+        actor=dora,
+        place="RU-CE:gudermes",
+        site_type=SITE_TYPE,
+        precision="building",
+        name="Gudermes bus station",
+    )
+    recorded = event(dora, made, title="At the bus station", place="RU-CE:gudermes", site=added)
+    shown, _, text = _page(client, "")
+    assert f'<option value="{added.pk}">Gudermes: Gudermes bus station</option>' in text
+    # The new site is a valid filter straight away, and the chosen option stays selected.
+    shown, _, text = _page(client, f"site={added.pk}")
+    assert shown == [recorded.code]
+    assert f'<option value="{added.pk}" selected>Gudermes: Gudermes bus station</option>' in text
+
+
+def test_the_filters_speak_the_reader_s_language(dora: User, signed_in: SignedIn) -> None:
+    collection(dora)
+    client = signed_in(dora)
+    english = _page(client, f"act_type={TORTURE}&place=RU-CE")[2]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    russian = _page(client, f"act_type={TORTURE}&place=RU-CE")[2]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    again = _page(client, "")[2]
+    indent = "\u2003"  # a republic is one level below the country
+    assert f'<option value="RU-CE" selected>{indent}Chechen Republic</option>' in english
+    assert f'<option value="RU-CE" selected>{indent}Чеченская Республика</option>' in russian
+    assert '<option value="" selected>All</option>' in again
+    assert "Чеченская Республика" not in again
+    assert f'<option value="{TORTURE}" selected>' in russian

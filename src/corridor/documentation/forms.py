@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from corridor.documentation import gazetteer, vocabularies
@@ -260,28 +265,82 @@ class SiteForm(forms.Form):
         _set_choices(self, "site_type", _blank(vocabularies.choices("site_types")))
 
 
+class QuickSelect(forms.Select):
+    """A select written out in Python: the same markup as Django's, without a template per option
+    (on the event list, rendering the filters' options through templates cost more than the query)."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        chosen = self.format_value(value)
+        options, found = [], False
+        for option_value, label in self.choices:
+            code = "" if option_value is None else str(option_value)
+            selected = not found and code in chosen
+            found |= selected
+            options.append(
+                format_html('<option value="{}"{}>{}</option>', code, " selected" if selected else "", label)
+            )
+        return format_html(
+            '<select name="{}"{}>\n  {}\n</select>',
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            mark_safe("\n  ".join(options)),  # noqa: S308 - each option escaped by format_html above
+        )
+
+
+@cache
+def _filter_options(language: str) -> dict[str, list[tuple[str, str]]]:
+    """The filters' fixed options in one language: the gazetteer and the vocabularies change only
+    with a new release, so they are built once per language and process."""
+    everything = str(_("All"))
+    return {
+        "place": _blank(gazetteer.choices(), everything),
+        "act_type": _blank(vocabularies.choices("act_types"), everything),
+        "perpetrator_type": _blank(vocabularies.choices("perpetrator_types"), everything),
+    }
+
+
 class FilterForm(forms.Form):
     """The event list's filters (GET); an invalid value is reported, never a 500."""
 
     start = forms.CharField(label=_("From (EDTF)"), required=False, max_length=64)
     end = forms.CharField(label=_("To (EDTF)"), required=False, max_length=64)
-    place = forms.ChoiceField(label=_("Place"), required=False, error_messages={"invalid_choice": CHOOSE})
-    site = forms.ChoiceField(label=_("Site"), required=False, error_messages={"invalid_choice": CHOOSE})
+    place = forms.ChoiceField(
+        label=_("Place"), required=False, widget=QuickSelect, error_messages={"invalid_choice": CHOOSE}
+    )
+    site = forms.ChoiceField(
+        label=_("Site"), required=False, widget=QuickSelect, error_messages={"invalid_choice": CHOOSE}
+    )
     act_type = forms.ChoiceField(
-        label=_("Type of act"), required=False, error_messages={"invalid_choice": CHOOSE}
+        label=_("Type of act"), required=False, widget=QuickSelect, error_messages={"invalid_choice": CHOOSE}
     )
     perpetrator_type = forms.ChoiceField(
-        label=_("Type of perpetrator"), required=False, error_messages={"invalid_choice": CHOOSE}
+        label=_("Type of perpetrator"),
+        required=False,
+        widget=QuickSelect,
+        error_messages={"invalid_choice": CHOOSE},
     )
-    page = forms.IntegerField(required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        everything = str(_("All"))
-        _set_choices(self, "place", _blank(gazetteer.choices(), everything))
-        _set_choices(self, "site", _blank(site_choices(), everything))
-        _set_choices(self, "act_type", _blank(vocabularies.choices("act_types"), everything))
-        _set_choices(self, "perpetrator_type", _blank(vocabularies.choices("perpetrator_types"), everything))
+        for name, choices in _filter_options(get_language() or "").items():
+            _set_choices(self, name, choices)
+        # Documenters add sites as they work: they are read on every request, never kept.
+        _set_choices(self, "site", _blank(_site_filter_choices(), str(_("All"))))
+
+
+def _site_filter_choices() -> list[tuple[str, str]]:
+    """The same options as `site_choices`, from plain values instead of a model per site."""
+    russian = (get_language() or "").startswith("ru")
+    places = gazetteer.places()
+    rows = Site.objects.order_by("place", "name").values_list("pk", "place", "name", "name_ru")
+    choices = []
+    for pk, place, name, name_ru in rows:
+        known = places.get(place)
+        where = (known.name_ru if russian else known.name_en) if known else place
+        choices.append((str(pk), f"{where}: {name_ru if russian and name_ru else name}"))
+    return choices
 
 
 def collection_choices(collections: list[Collection], titles: dict[Any, str]) -> list[tuple[str, str]]:

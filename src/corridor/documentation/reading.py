@@ -5,10 +5,12 @@ Each page opens each collection key it needs once, and that opening is audited.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import Combinable
 from django.utils.translation import gettext, gettext_lazy
@@ -133,6 +135,113 @@ def _fewest_rows(sides: list[list[Matched]], limit: int) -> int | None:
     return found
 
 
+# The list's order: latest first, the code breaking ties (index doc_event_list_scan).
+LIST_ORDER = ("-earliest", "code")
+_POSITION = re.compile(r"(\d{4})-(\d{2})-(\d{2})\.([A-Z0-9-]{1,16})")
+
+
+@dataclass(frozen=True)
+class Position:
+    """A place in the list's order, carried by the links to the next and previous pages.
+
+    Pages are cut at a position, not counted from the top (keyset pagination), so a page far
+    down the list reads no more rows than the first. A position says nothing a reader of the
+    list could not see: the earliest day of an event and its code.
+    """
+
+    earliest: date
+    code: str
+
+    @classmethod
+    def of(cls, event: Event) -> Position:
+        # Every event has its earliest day (an open start is the first day there is).
+        return cls(earliest=event.earliest or date.min, code=event.code)
+
+    @classmethod
+    def parse(cls, text: str) -> Position | None:
+        """The position a link carries; None if it is not one (edited, cut or forged)."""
+        found = _POSITION.fullmatch(text)
+        if found is None:
+            return None
+        year, month, day, code = found.groups()
+        try:
+            return cls(earliest=date(int(year), int(month), int(day)), code=code)
+        except ValueError:
+            return None
+
+    def __str__(self) -> str:
+        return f"{self.earliest.isoformat()}.{self.code}"
+
+    def after(self) -> Q:
+        """Events that come after this position in the list (earlier, or the same day and a later code).
+
+        The first comparison is implied by the second; it is there so the database reads the
+        list's index from this position on instead of from its top.
+        """
+        return Q(earliest__lte=self.earliest) & (
+            Q(earliest__lt=self.earliest) | Q(earliest=self.earliest, code__gt=self.code)
+        )
+
+    def before(self) -> Q:
+        return Q(earliest__gte=self.earliest) & (
+            Q(earliest__gt=self.earliest) | Q(earliest=self.earliest, code__lt=self.code)
+        )
+
+
+@dataclass(frozen=True)
+class EventPage:
+    """One page of the list, and where the pages before and after it start (None: there is none)."""
+
+    events: list[Event]
+    previous: Position | None = None
+    next: Position | None = None
+
+
+def page_of_events(
+    found: QuerySet[Event], *, size: int, after: Position | None = None, before: Position | None = None
+) -> EventPage:
+    """The `size` events after (or before) a position in the list's order; the first page without one.
+
+    An empty page at a position (past the end, or its events deleted since) is the first page.
+    """
+    page = _cut_page(found, size=size, after=after, before=before)
+    attach_related(page.events)
+    return page
+
+
+def _cut_page(
+    found: QuerySet[Event], *, size: int, after: Position | None, before: Position | None
+) -> EventPage:
+    rows = with_list_columns(found)
+    reverse = ("earliest", "-code")
+    if after is not None:
+        events = list(rows.filter(after.after()).order_by(*LIST_ORDER)[: size + 1])
+        if events:
+            first = Position.of(events[0])
+            has_previous = found.filter(first.before()).order_by(*reverse)[:1].exists()
+            more = len(events) > size
+            events = events[:size]
+            return EventPage(
+                events=events,
+                previous=first if has_previous else None,
+                next=Position.of(events[-1]) if more else None,
+            )
+    elif before is not None:
+        events = list(rows.filter(before.before()).order_by(*reverse)[: size + 1])
+        if events:
+            more = len(events) > size
+            events = events[:size][::-1]
+            last = Position.of(events[-1])
+            has_next = found.filter(last.after()).order_by(*LIST_ORDER)[:1].exists()
+            return EventPage(
+                events=events,
+                previous=Position.of(events[0]) if more else None,
+                next=last if has_next else None,
+            )
+    events = list(rows.order_by(*LIST_ORDER)[: size + 1])
+    return EventPage(events=events[:size], next=Position.of(events[size - 1]) if len(events) > size else None)
+
+
 @dataclass
 class ListedEvent:
     event: Event
@@ -145,15 +254,18 @@ class ListedEvent:
 def list_page(*, user: User, user_private_key: bytes, events: list[Event]) -> list[ListedEvent]:
     """The titles of one page of events: each collection's key opened once, audited."""
     keys: dict[Any, bytes] = {}
+    # Only the collections of the events on the page; their audit entries in one transaction.
+    with transaction.atomic():
+        for event in events:
+            if event.collection_id not in keys:
+                keys[event.collection_id] = open_collection_key(
+                    user=user,
+                    user_private_key=user_private_key,
+                    collection=event.collection,
+                    purpose="event_list",
+                )
     listed = []
     for event in events:
-        if event.collection_id not in keys:
-            keys[event.collection_id] = open_collection_key(
-                user=user,
-                user_private_key=user_private_key,
-                collection=event.collection,
-                purpose="event_list",
-            )
         listed.append(
             ListedEvent(
                 event=event,
@@ -167,7 +279,17 @@ def list_page(*, user: User, user_private_key: bytes, events: list[Event]) -> li
 
 
 def with_list_columns(events: QuerySet[Event]) -> QuerySet[Event]:
-    return events.select_related("collection__key", "site").defer("description")
+    """Only the columns a list row shows (its collection and site are attached by `attach_related`)."""
+    return events.only("id", "collection_id", "code", "title", "date", "earliest", "place", "site_id")
+
+
+def attach_related(events: list[Event]) -> None:
+    """The page's few collections (with their keys) and sites, each read once for the whole page."""
+    collections = Collection.objects.select_related("key").in_bulk({e.collection_id for e in events})
+    sites = Site.objects.in_bulk({e.site_id for e in events if e.site_id is not None})
+    for event in events:
+        event.collection = collections[event.collection_id]
+        event.site = sites.get(event.site_id) if event.site_id is not None else None
 
 
 def count_acts(events: list[Event]) -> None:

@@ -187,6 +187,23 @@ def _filter_from(form: FilterForm, user: User) -> reading.EventFilter:
     )
 
 
+def _positions(request: HttpRequest) -> tuple[reading.Position | None, reading.Position | None, bool]:
+    """The position a page link carries (after it, or before it), and whether one was refused.
+
+    A link edited by hand, cut short or forged leads to the first page with a notice, never
+    to an error: a position only says where the page starts.
+    """
+    after, before = request.GET.get("after"), request.GET.get("before")
+    if after is None and before is None:
+        return None, None, False
+    if after is not None and before is not None:
+        return None, None, True
+    position = reading.Position.parse(after if after is not None else before or "")
+    if position is None:
+        return None, None, True
+    return (position, None, False) if after is not None else (None, position, False)
+
+
 @require_GET
 @documenters
 @keys_handled
@@ -198,26 +215,23 @@ def events(request: HttpRequest) -> HttpResponse:
     if request.GET and valid:
         chosen = _filter_from(form, user)
         valid = not form.errors
+    after, before, refused = _positions(request)
+    page = reading.EventPage(events=[])
     listed: list[reading.ListedEvent] = []
-    page = 1
-    more = False
     if valid:
-        page = (form.cleaned_data.get("page") or 1) if request.GET else 1
         found = reading.filtered_events(access.readable_events(user), chosen)
-        offset = (page - 1) * PAGE_SIZE
-        rows = list(
-            reading.with_list_columns(found).order_by("-earliest", "code")[offset : offset + PAGE_SIZE + 1]
-        )
-        more = len(rows) > PAGE_SIZE
-        reading.count_acts(rows[:PAGE_SIZE])
-        listed = reading.list_page(user=user, user_private_key=private_key(request), events=rows[:PAGE_SIZE])
+        page = reading.page_of_events(found, size=PAGE_SIZE, after=after, before=before)
+        reading.count_acts(page.events)
+        listed = reading.list_page(user=user, user_private_key=private_key(request), events=page.events)
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("after", "before", "page"):
+        query.pop(name, None)
     context = {
         "form": form,
         "listed": listed,
-        "page": page,
-        "more": more,
+        "previous": page.previous,
+        "next": page.next,
+        "position_refused": refused,
         "query": query.urlencode(),
         "has_collections": access.readable_collections(user).exists(),
     }
