@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from corridor.accounts.models import User
 from corridor.audit.services import record_event
-from corridor.documentation import sealing, vocabularies
+from corridor.documentation import edtf, sealing, vocabularies
 from corridor.documentation.keys import open_collection_key
 from corridor.documentation.models import Body, Event, Intervention
 from corridor.documentation.services import DocumentationRefused, _require_documenter, clean_text, parse_date
@@ -35,21 +35,25 @@ class InterventionInput:
     follows: str = ""  # the code of an earlier intervention on the same event
 
 
+def check_intervention(data: InterventionInput) -> tuple[edtf.Edtf, str, str]:
+    """The type and body checked, the date parsed, the reference and notes cleaned."""
+    if not vocabularies.is_code("intervention_types", data.intervention_type) or data.body not in Body.values:
+        raise DocumentationRefused(_("Choose a value from the list."))
+    date = parse_date(data.date, required=True)
+    assert date is not None
+    return date, clean_text(data.reference, required=False, limit=200), clean_text(data.notes, required=False)
+
+
 @transaction.atomic
 def add_intervention(
     *, actor: User, user_private_key: bytes, event: Event, data: InterventionInput
 ) -> Intervention:
     """A complaint or submission; its reference and notes sealed under the collection key."""
     _require_documenter(actor)
-    if not vocabularies.is_code("intervention_types", data.intervention_type) or data.body not in Body.values:
-        raise DocumentationRefused(_("Choose a value from the list."))
+    date, reference, notes = check_intervention(data)
     if data.response and not vocabularies.is_code("responses", data.response):
         raise DocumentationRefused(_("Choose a value from the list."))
-    date = parse_date(data.date, required=True)
-    assert date is not None
     response_date = parse_date(data.response_date, required=False)
-    reference = clean_text(data.reference, required=False, limit=200)
-    notes = clean_text(data.notes, required=False)
     follows = None
     if data.follows.strip():
         follows = Intervention.objects.filter(event=event, code=data.follows.strip().upper()).first()

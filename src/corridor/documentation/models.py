@@ -461,3 +461,25 @@ class EventRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id}#{self.number}"
+
+
+class PersonRevision(models.Model):
+    """An earlier version of a person's identity, kept when a documenter corrects it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    content = models.BinaryField()  # sealed: the previous identity and the reason for the change
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    replaced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "number"], name="doc_one_person_revision_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}#{self.number}"

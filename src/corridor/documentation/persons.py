@@ -22,7 +22,7 @@ from corridor.audit.services import record_event
 from corridor.cases import identifiers
 from corridor.cases.services import index_key_for
 from corridor.crypto.blind import IndexKind
-from corridor.documentation import sealing, vocabularies
+from corridor.documentation import edtf, sealing, vocabularies
 from corridor.documentation.copies import Origin, refresh_copies, seal_origin
 from corridor.documentation.keys import open_collection_key
 from corridor.documentation.models import (
@@ -83,7 +83,7 @@ class Identity:
         )
 
 
-def _clean_identity(identity: Identity) -> Identity:
+def clean_identity(identity: Identity) -> Identity:
     name = clean_text(identity.name, required=True, limit=MAX_SHORT)
     aliases = [clean_text(a, required=False, limit=MAX_SHORT) for a in identity.aliases]
     aliases = [a for a in dict.fromkeys(aliases) if a]
@@ -132,7 +132,7 @@ def _propose_matches(person: Person, digests: set[identifiers.Digest]) -> list[P
 def add_person(*, actor: User, user_private_key: bytes, collection: Collection, identity: Identity) -> Person:
     """A person under the collection key, blind-indexed; a match is proposed with anyone sharing an index."""
     _require_documenter(actor)
-    identity = _clean_identity(identity)
+    identity = clean_identity(identity)
     key = open_collection_key(
         user=actor, user_private_key=user_private_key, collection=collection, purpose="add_person"
     )
@@ -145,15 +145,7 @@ def add_person(*, actor: User, user_private_key: bytes, collection: Collection, 
     )
     person.identity = sealing.seal_json(key, collection.key.version, person, "identity", identity.as_dict())
     person.save(force_insert=True)
-    index_key = index_key_for(actor, user_private_key)
-    proposals: list[PersonMatch] = []
-    if index_key is not None:
-        digests = _digests(index_key, identity)
-        PersonIndex.objects.bulk_create(
-            PersonIndex(person=person, collection=collection, kind=kind, digest=digest)
-            for kind, digest in sorted(digests)
-        )
-        proposals = _propose_matches(person, digests)
+    proposals = index_person(actor=actor, user_private_key=user_private_key, person=person, identity=identity)
     record_event(
         action="documentation.person_added",
         actor_id=actor.pk,
@@ -162,6 +154,27 @@ def add_person(*, actor: User, user_private_key: bytes, collection: Collection, 
         data={"proposed_matches": len(proposals)},
     )
     return person
+
+
+def index_person(
+    *, actor: User, user_private_key: bytes, person: Person, identity: Identity
+) -> list[PersonMatch]:
+    """Write the person's blind indexes afresh and propose matches with anyone sharing one.
+
+    A corrected name must stop matching under the old one: earlier indexes and undecided
+    proposals are deleted first (decisions already taken stay).
+    """
+    PersonIndex.objects.filter(person=person).delete()
+    PersonMatch.objects.filter(Q(person=person) | Q(other=person), status=MatchStatus.PROPOSED).delete()
+    index_key = index_key_for(actor, user_private_key)
+    if index_key is None:
+        return []
+    digests = _digests(index_key, identity)
+    PersonIndex.objects.bulk_create(
+        PersonIndex(person=person, collection_id=person.collection_id, kind=kind, digest=digest)
+        for kind, digest in sorted(digests)
+    )
+    return _propose_matches(person, digests)
 
 
 def read_identity(key: bytes, person: Person) -> Identity:
@@ -244,6 +257,18 @@ class InformationInput:
     statement: str = ""
 
 
+def check_information(data: InformationInput) -> tuple[edtf.Edtf | None, str]:
+    """The account's codes, date and count checked; its date parsed and its statement cleaned."""
+    if not vocabularies.is_code("source_connections", data.connection):
+        raise DocumentationRefused(_("Choose a value from the list."))
+    if data.reliability not in Reliability.values or data.credibility not in Credibility.values:
+        raise DocumentationRefused(_("Choose a value from the list."))
+    date = parse_date(data.date, required=False)
+    if data.count is not None and not 1 <= data.count <= 100_000:
+        raise DocumentationRefused(_("Counts are whole numbers from 1 to 100,000."))
+    return date, clean_text(data.statement, required=False)
+
+
 @transaction.atomic
 def add_information(
     *,
@@ -261,14 +286,7 @@ def add_information(
     ).first()
     if source is None:
         raise DocumentationRefused(_("There is no source with this code in the event's collection."))
-    if not vocabularies.is_code("source_connections", data.connection):
-        raise DocumentationRefused(_("Choose a value from the list."))
-    if data.reliability not in Reliability.values or data.credibility not in Credibility.values:
-        raise DocumentationRefused(_("Choose a value from the list."))
-    date = parse_date(data.date, required=False)
-    if data.count is not None and not 1 <= data.count <= 100_000:
-        raise DocumentationRefused(_("Counts are whole numbers from 1 to 100,000."))
-    statement = clean_text(data.statement, required=False)
+    date, statement = check_information(data)
     collection = event.collection
     key = open_collection_key(
         user=actor, user_private_key=user_private_key, collection=collection, purpose="add_information"

@@ -26,7 +26,7 @@ from corridor.accounts.models import Role, User
 from corridor.audit.services import record_event
 from corridor.cases import keys as data_keys
 from corridor.crypto.envelope import generate_key
-from corridor.documentation import sealing
+from corridor.documentation import corrections, sealing
 from corridor.documentation.keys import open_collection_key
 from corridor.documentation.models import (
     Act,
@@ -37,6 +37,7 @@ from corridor.documentation.models import (
     Intervention,
     Involvement,
     Person,
+    PersonRevision,
     Source,
 )
 from corridor.documentation.services import DocumentationRefused
@@ -72,6 +73,13 @@ REKEYED: list[Rekeyed] = [
     Rekeyed(Information, "event__collection", ("statement", "origin")),
     Rekeyed(Intervention, "event__collection", ("reference", "notes")),
     Rekeyed(EventRevision, "event__collection", ("content",)),
+    Rekeyed(
+        PersonRevision,
+        "person__collection",
+        ("content",),
+        open_envelope=corrections.open_person_revision,
+        seal_envelope=corrections.seal_person_revision,
+    ),
 ]
 
 # Documentation rows other apps' rows may hang on: a row of an unregistered model pointing at

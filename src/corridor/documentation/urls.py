@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from corridor.documentation import views, views_persons
+from corridor.documentation import views, views_corrections, views_persons
 
 app_name = "documentation"
 urlpatterns = [
@@ -38,4 +38,17 @@ urlpatterns += [
     path("events/<uuid:event_id>/acts/<uuid:act_id>/correct/", views_persons.act_correct, name="act_correct"),
     path("events/<uuid:event_id>/case-copies/", views_persons.event_copies, name="event_copies"),
     path("persons/<uuid:person_id>/case/", views_persons.person_case, name="person_case"),
+]
+urlpatterns += [
+    path("persons/<uuid:person_id>/correct/", views_corrections.person_correct, name="person_correct"),
+    path(
+        "events/<uuid:event_id>/information/<uuid:information_id>/correct/",
+        views_corrections.information_correct,
+        name="information_correct",
+    ),
+    path(
+        "events/<uuid:event_id>/interventions/<uuid:intervention_id>/correct/",
+        views_corrections.intervention_correct,
+        name="intervention_correct",
+    ),
 ]

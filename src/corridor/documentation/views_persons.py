@@ -104,6 +104,9 @@ def _person_page(
         "match_form": match_form or MatchForm(),
         "case_form": case_form or PersonCaseForm(auto_id="id_case_%s"),
         "case_link": links.describe_case(user, view.case_id),
+        "earlier": corrections.person_versions(
+            user=user, user_private_key=private_key(request), person=person
+        ),
     }
     return render(request, "documentation/person.html", context, status=status)
 
