@@ -20,6 +20,7 @@ with an installation's settings; they are not meant to be run by hand.
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import random
 import re
@@ -646,6 +647,7 @@ def _filters(site: str) -> dict[str, str]:
         "none": "",
         "page_20": "page=20",
         "page_300": "page=300",
+        "page_300_previous": "page=300&back",
         "period_year_2017": "start=2017&end=2017",
         "period_spring_2017": "start=2017-21&end=2017-21",
         "period_one_week": "start=2021-06-01&end=2021-06-07",
@@ -663,6 +665,39 @@ def _filters(site: str) -> dict[str, str]:
         ),
         "rare_everywhere": f"place=RU-SPE&act_type={RARE_ACT_TYPE}&perpetrator_type=010105000000",
     }
+
+
+# The pager's links, told apart by what they carry (their words depend on the language).
+_PAGER_LINK = re.compile(r'<a href="\?([^"]*\b(after|before)=[^"]*)">')
+
+
+def _page_links(browser: Any, query: str) -> dict[str, str]:
+    """The pager's links on one page of the list: "Next page" and "Previous page"."""
+    response = browser.get("/staff/documentation/" + (f"?{query}" if query else ""))
+    if response.status != 200:
+        raise RuntimeError(f"GET ?{query} answered {response.status}")
+    words = {"after": "Next page", "before": "Previous page"}
+    return {words[kind]: html.unescape(href) for href, kind in _PAGER_LINK.findall(response.text)}
+
+
+def _deep_pages(browser: Any, filters: dict[str, str]) -> dict[str, str]:
+    """Queries `page=N` become the link a reader following "Next page" from the top gets for page N
+    (pages are cut at the last event shown, not counted); `page=N&back` the "Previous page" link
+    shown on page N, which reads the list upwards."""
+    found = {}
+    for name, query in filters.items():
+        wanted = re.fullmatch(r"page=(\d+)(&back)?", query)
+        if wanted is None:
+            found[name] = query
+            continue
+        current, links = "", _page_links(browser, "")
+        for _ in range(int(wanted.group(1)) - 1):
+            if "Next page" not in links:
+                raise RuntimeError(f"the list has fewer than {wanted.group(1)} pages")
+            current = links["Next page"]
+            links = _page_links(browser, current)
+        found[name] = links["Previous page"] if wanted.group(2) else current
+    return found
 
 
 def _page(browser: Any, query: str) -> dict[str, Any]:
@@ -691,7 +726,8 @@ def list_figures(kind: str, count: int, *, fresh: bool) -> dict[str, Any]:
         with running_server(inst) as server:
             start_load = load_average()
             browser = sign_in_operator(inst, server.port)
-            pages = {name: _page(browser, query) for name, query in _filters(probe["site"]).items()}
+            queries = _deep_pages(browser, _filters(probe["site"]))
+            pages = {name: _page(browser, query) for name, query in queries.items()}
             end_load = load_average()
         met = all(page.get("met") for page in pages.values())
         return {
