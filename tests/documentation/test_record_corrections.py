@@ -123,6 +123,7 @@ class Record:
     form: dict[str, str]
     sealed: Callable[[], bytes]
     versions: Callable[[], int]
+    purpose: str  # of the audited opening of the collection key by the correction page
 
 
 def _record(kind: str, dora: User) -> Record:
@@ -134,6 +135,7 @@ def _record(kind: str, dora: User) -> Record:
             form=_person_form(),
             sealed=lambda: bytes(Person.objects.get(pk=person.pk).identity),
             versions=PersonRevision.objects.count,
+            purpose="correct_person",
         )
     recorded = event(dora, made)
     if kind == "statement":
@@ -146,6 +148,7 @@ def _record(kind: str, dora: User) -> Record:
             form=_statement_form(),
             sealed=lambda: bytes(Information.objects.get(pk=info.pk).statement),
             versions=EventRevision.objects.count,
+            purpose="correct_information",
         )
     done = _intervention(dora, recorded)
     return Record(
@@ -155,6 +158,7 @@ def _record(kind: str, dora: User) -> Record:
         form=_intervention_form(),
         sealed=lambda: bytes(Intervention.objects.get(pk=done.pk).reference),
         versions=EventRevision.objects.count,
+        purpose="correct_intervention",
     )
 
 
@@ -332,6 +336,10 @@ def test_who_may_correct_a_record(
 ) -> None:
     record = _record(kind, dora)
     before = record.sealed()
+    opened = AuditEvent.objects.filter(action="documentation.collection_decrypted", actor_id=dora.pk)
+    assert not opened.filter(data__purpose=record.purpose).exists()
+    assert signed_in(dora).get(record.url).status_code == 200
+    assert opened.filter(data__purpose=record.purpose).count() == 1  # the page's one audited opening
     assert signed_in(dan).get(record.url).status_code == 404  # a documenter the collection was not given to
     assert signed_in(dan).post(record.url, record.form).status_code == 404
     for user in (alice, carol, dave, judy):
