@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from html import escape
 from typing import Any
 
 from django import forms
@@ -278,14 +279,13 @@ class QuickSelect(forms.Select):
             code = "" if option_value is None else str(option_value)
             selected = not found and code in chosen
             found |= selected
-            options.append(
-                format_html('<option value="{}"{}>{}</option>', code, " selected" if selected else "", label)
-            )
+            mark = " selected" if selected else ""
+            options.append(f'<option value="{escape(code)}"{mark}>{escape(str(label))}</option>')
         return format_html(
             '<select name="{}"{}>\n  {}\n</select>',
             name,
             flatatt(self.build_attrs(self.attrs, attrs)),
-            mark_safe("\n  ".join(options)),  # noqa: S308 - each option escaped by format_html above
+            mark_safe("\n  ".join(options)),  # noqa: S308 - each value and label escaped above
         )
 
 

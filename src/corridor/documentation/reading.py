@@ -198,14 +198,20 @@ class EventPage:
 
 
 def page_of_events(
-    found: QuerySet[Event], *, size: int, after: Position | None = None, before: Position | None = None
+    found: QuerySet[Event],
+    *,
+    size: int,
+    after: Position | None = None,
+    before: Position | None = None,
+    collections: dict[Any, Collection] | None = None,
 ) -> EventPage:
     """The `size` events after (or before) a position in the list's order; the first page without one.
 
     An empty page at a position (past the end, or its events deleted since) is the first page.
+    `collections`: the reader's collections with their keys, when the caller has them already.
     """
     page = _cut_page(found, size=size, after=after, before=before)
-    attach_related(page.events)
+    attach_related(page.events, collections or {})
     return page
 
 
@@ -283,9 +289,11 @@ def with_list_columns(events: QuerySet[Event]) -> QuerySet[Event]:
     return events.only("id", "collection_id", "code", "title", "date", "earliest", "place", "site_id")
 
 
-def attach_related(events: list[Event]) -> None:
+def attach_related(events: list[Event], collections: dict[Any, Collection]) -> None:
     """The page's few collections (with their keys) and sites, each read once for the whole page."""
-    collections = Collection.objects.select_related("key").in_bulk({e.collection_id for e in events})
+    missing = {e.collection_id for e in events} - set(collections)
+    if missing:
+        collections = {**collections, **Collection.objects.select_related("key").in_bulk(missing)}
     sites = Site.objects.in_bulk({e.site_id for e in events if e.site_id is not None})
     for event in events:
         event.collection = collections[event.collection_id]

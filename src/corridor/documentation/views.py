@@ -218,9 +218,12 @@ def events(request: HttpRequest) -> HttpResponse:
     after, before, refused = _positions(request)
     page = reading.EventPage(events=[])
     listed: list[reading.ListedEvent] = []
+    collections = {c.pk: c for c in access.readable_collections(user)}
     if valid:
         found = reading.filtered_events(access.readable_events(user), chosen)
-        page = reading.page_of_events(found, size=PAGE_SIZE, after=after, before=before)
+        page = reading.page_of_events(
+            found, size=PAGE_SIZE, after=after, before=before, collections=collections
+        )
         reading.count_acts(page.events)
         listed = reading.list_page(user=user, user_private_key=private_key(request), events=page.events)
     query = request.GET.copy()
@@ -233,7 +236,7 @@ def events(request: HttpRequest) -> HttpResponse:
         "next": page.next,
         "position_refused": refused,
         "query": query.urlencode(),
-        "has_collections": access.readable_collections(user).exists(),
+        "has_collections": bool(collections),
     }
     return render(request, "documentation/events.html", context, status=200 if valid else 400)
 
