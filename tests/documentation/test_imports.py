@@ -7,6 +7,7 @@ import json
 import uuid
 
 import pytest
+from django.db import connection
 
 from corridor.accounts.models import User
 from corridor.audit.models import AuditEvent
@@ -302,3 +303,17 @@ def test_every_imported_field_opens_with_the_readers_and_equals_its_input(dora: 
         assert (sealing.open_text(opened, major, "person"), major.institution) == (f"Major {title}", "")
         view = reading.event_for_documenter(user=dora, user_private_key=key, event=event)
         assert sorted(a.victim for a in view.acts) == sorted([f"{title} {n}", "Ruslan", title])
+
+
+def test_an_import_leaves_the_connection_as_it_found_it(dora: User) -> None:
+    """On SQLite the import widens the page cache while it writes; other work gets the usual one back."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's page cache")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        imports.import_events(
+            actor=dora, user_private_key=private_key(dora), collection=collection(dora), items=_items(3)
+        )
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone()[0] == before
