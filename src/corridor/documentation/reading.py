@@ -255,6 +255,7 @@ class ListedEvent:
     place: str
     site: str
     acts: int
+    url: str = ""
 
 
 def list_page(*, user: User, user_private_key: bytes, events: list[Event]) -> list[ListedEvent]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
@@ -204,6 +205,16 @@ def _positions(request: HttpRequest) -> tuple[reading.Position | None, reading.P
     return (position, None, False) if after is not None else (None, position, False)
 
 
+_ANY_EVENT = uuid.UUID(int=0)
+
+
+def _link_events(listed: list[reading.ListedEvent]) -> None:
+    """Each row's link to its event page: the URL reversed once for the page, not once a row."""
+    pattern = reverse("documentation:event", kwargs={"event_id": _ANY_EVENT})
+    for row in listed:
+        row.url = pattern.replace(str(_ANY_EVENT), str(row.event.pk))
+
+
 @require_GET
 @documenters
 @keys_handled
@@ -226,12 +237,14 @@ def events(request: HttpRequest) -> HttpResponse:
         )
         reading.count_acts(page.events)
         listed = reading.list_page(user=user, user_private_key=private_key(request), events=page.events)
+        _link_events(listed)
     query = request.GET.copy()
     for name in ("after", "before", "page"):
         query.pop(name, None)
     context = {
         "form": form,
         "listed": listed,
+        "shown_codes": "+".join(quote(row.event.code) for row in listed),
         "previous": page.previous,
         "next": page.next,
         "position_refused": refused,
