@@ -707,21 +707,27 @@ def _page_links(browser: Any, query: str) -> dict[str, str]:
 
 def _deep_pages(browser: Any, filters: dict[str, str]) -> dict[str, str]:
     """Queries `page=N` become the link a reader following "Next page" from the top gets for page N
-    (pages are cut at the last event shown, not counted); `page=N&back` the "Previous page" link
-    shown on page N, which reads the list upwards."""
+    (pages are cut at a position, not counted); `page=N&back` the "Previous page" link shown on
+    page N, which reads the list upwards. The list is walked once, to the deepest page asked for."""
+    wanted = {name: re.fullmatch(r"page=(\d+)(&back)?", query) for name, query in filters.items()}
+    deepest = max((int(m.group(1)) for m in wanted.values() if m), default=0)
+    walked: list[tuple[str, dict[str, str]]] = []  # page N's query and links at index N - 1
+    current = ""
+    while len(walked) < deepest:
+        links = _page_links(browser, current)
+        walked.append((current, links))
+        if len(walked) < deepest:
+            if "Next page" not in links:
+                raise RuntimeError(f"the list has fewer than {deepest} pages")
+            current = links["Next page"]
     found = {}
     for name, query in filters.items():
-        wanted = re.fullmatch(r"page=(\d+)(&back)?", query)
-        if wanted is None:
+        match = wanted[name]
+        if match is None:
             found[name] = query
             continue
-        current, links = "", _page_links(browser, "")
-        for _ in range(int(wanted.group(1)) - 1):
-            if "Next page" not in links:
-                raise RuntimeError(f"the list has fewer than {wanted.group(1)} pages")
-            current = links["Next page"]
-            links = _page_links(browser, current)
-        found[name] = links["Previous page"] if wanted.group(2) else current
+        page_query, links = walked[int(match.group(1)) - 1]
+        found[name] = links["Previous page"] if match.group(2) else page_query
     return found
 
 
