@@ -21,12 +21,16 @@ from nacl._sodium import ffi, lib
 
 from corridor.crypto import envelope
 
-_LENGTH = struct.Struct(">H")
+_pack = struct.Struct(">H").pack
+_pad = envelope.pad
+_encrypt = lib.crypto_aead_xchacha20poly1305_ietf_encrypt
+_NONCE_BYTES = envelope.NONCE_BYTES
+_TAG_BYTES = envelope.TAG_BYTES
 _NONCES_AT_ONCE = 1_024
 
 
 def _part(value: bytes) -> bytes:
-    return _LENGTH.pack(len(value)) + value
+    return _pack(len(value)) + value
 
 
 class FieldSealer:
@@ -41,7 +45,7 @@ class FieldSealer:
         self._header = struct.pack(">BI", envelope.VERSION, key_version)
         # The format's label, as `envelope.associated_data` puts it first.
         label = envelope._LABELS[envelope.VERSION]
-        self._head = _part(label) + _part(model.encode())
+        self._prefix = self._header + _part(label) + _part(model.encode())
         self._middle = _part(field.encode()) + _part(str(key_version).encode())
         # The context is bound sorted by name: the position of each name's value in that order.
         order = sorted(range(len(context_names)), key=lambda i: context_names[i])
@@ -50,30 +54,28 @@ class FieldSealer:
         self._used = 0
         self._out = ffi.new("unsigned char[]", 4_096)
 
-    def _nonce(self) -> bytes:
-        if self._used == len(self._nonces):
-            self._nonces, self._used = os.urandom(envelope.NONCE_BYTES * _NONCES_AT_ONCE), 0
-        start = self._used
-        self._used += envelope.NONCE_BYTES
-        return self._nonces[start : self._used]
-
     def seal(
         self, plaintext: bytes, *, row: str, context: Sequence[str], nonce: bytes | None = None
     ) -> bytes:
         """One envelope; `nonce` is for known-answer tests only."""
         if nonce is None:
-            nonce = self._nonce()
-        elif len(nonce) != envelope.NONCE_BYTES:
+            used = self._used
+            if used == len(self._nonces):
+                self._nonces, used = os.urandom(_NONCE_BYTES * _NONCES_AT_ONCE), 0
+            self._used = used + _NONCE_BYTES
+            nonce = self._nonces[used : self._used]
+        elif len(nonce) != _NONCE_BYTES:
             raise ValueError("nonces are 24 bytes")
-        ad = [self._header, self._head, _part(row.encode()), self._middle]
+        encoded = row.encode()
+        ad = [self._prefix, _pack(len(encoded)), encoded, self._middle]
         for i, name in self._context:
-            ad.append(name)
-            ad.append(_part(context[i].encode()))
-        padded, data = envelope.pad(plaintext), b"".join(ad)
-        size = len(padded) + envelope.TAG_BYTES
+            encoded = context[i].encode()
+            ad += (name, _pack(len(encoded)), encoded)
+        data, padded = b"".join(ad), _pad(plaintext)
+        size = len(padded) + _TAG_BYTES
         if size > len(self._out):
             self._out = ffi.new("unsigned char[]", size)
-        failed = lib.crypto_aead_xchacha20poly1305_ietf_encrypt(
+        failed = _encrypt(
             self._out, ffi.NULL, padded, len(padded), data, len(data), ffi.NULL, nonce, self._key
         )
         if failed:
