@@ -492,13 +492,19 @@ def _import_items(count: int, sites: list[Any]) -> list[Any]:
     return items
 
 
-def _server_cpu(connection: Any) -> float | None:
-    """CPU seconds of the PostgreSQL backend serving `connection`, if it runs on this machine."""
+def _backend_pid(connection: Any) -> int | None:
+    """The process id of the PostgreSQL backend serving `connection` (None on SQLite)."""
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
+        return int(cursor.fetchone()[0])
+
+
+def _server_cpu(pid: int | None) -> float | None:
+    """CPU seconds of the PostgreSQL backend `pid`, if it runs on this machine."""
+    if pid is None:
+        return None
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
@@ -512,7 +518,7 @@ def measure_import(count: int, *, profile: bool) -> dict[str, Any]:
     import django
 
     django.setup()
-    from django.db import connection
+    from django.db import connection, transaction
 
     from corridor.accounts import services as accounts
     from corridor.accounts.models import Role, User
@@ -536,7 +542,8 @@ def measure_import(count: int, *, profile: bool) -> dict[str, Any]:
         return execute(sql, params, many, context)
 
     start_load = load_average()
-    server_cpu = _server_cpu(connection)
+    backend = _backend_pid(connection)
+    server_cpu = _server_cpu(backend)
     profiler = None
     if profile:
         import cProfile
@@ -544,12 +551,16 @@ def measure_import(count: int, *, profile: bool) -> dict[str, Any]:
         profiler = cProfile.Profile()
         profiler.enable()
     started, cpu = time.perf_counter(), time.process_time()
-    with connection.execute_wrapper(counted):
+    # The import's transaction, held open here so the commit (where PostgreSQL checks the
+    # deferred foreign keys) is timed on its own.
+    with transaction.atomic(), connection.execute_wrapper(counted):
         done = imports.import_events(
             actor=keyholder, user_private_key=unlocked.private_key, collection=collection, items=items
         )
+        before_commit, server_before_commit = time.perf_counter(), _server_cpu(backend)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    server_after = _server_cpu(connection)
+    commit_seconds = time.perf_counter() - before_commit
+    server_after = _server_cpu(backend)
     if profiler is not None:
         import pstats
 
@@ -591,6 +602,12 @@ def measure_import(count: int, *, profile: bool) -> dict[str, Any]:
         "server_cpu_seconds": (
             round(server_after - server_cpu, 1)
             if server_cpu is not None and server_after is not None
+            else None
+        ),
+        "commit_seconds": round(commit_seconds, 1),
+        "server_cpu_seconds_at_commit": (
+            round(server_after - server_before_commit, 1)
+            if server_before_commit is not None and server_after is not None
             else None
         ),
         "target_seconds": IMPORT_TARGET_SECONDS,
