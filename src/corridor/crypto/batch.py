@@ -2,31 +2,25 @@
 
 `FieldSealer.seal` returns exactly what `envelope.seal_field` returns for the same key,
 model, row, field, key version, context and nonce (tests/crypto/test_batch.py holds the two
-to the same bytes): the parts of the associated data every row shares are encoded once,
-the key is checked once, libsodium is called without the per-call checks of `nacl.bindings`
-(made once here) into one reused buffer, and nonces are drawn from the system's random
-source many at a time. Every envelope still gets its own random nonce.
+to the same bytes): the parts of the associated data every row shares are encoded once and
+the key is checked once. The encryption itself is the same public PyNaCl binding
+`seal_field` calls, and every envelope gets its own random nonce from libsodium.
 """
 
 from __future__ import annotations
 
-import os
 import struct
 from collections.abc import Sequence
 
-# The libsodium functions `nacl.bindings` wraps: its wrappers check every argument and allocate
-# the output on each call, which cost more than the encryption of a short field. The key is
-# checked once here, the nonce and associated data are built here, and one buffer is reused.
-from nacl._sodium import ffi, lib
+from nacl import bindings
+from nacl.utils import random as random_bytes
 
 from corridor.crypto import envelope
 
 _pack = struct.Struct(">H").pack
 _pad = envelope.pad
-_encrypt = lib.crypto_aead_xchacha20poly1305_ietf_encrypt
+_encrypt = bindings.crypto_aead_xchacha20poly1305_ietf_encrypt
 _NONCE_BYTES = envelope.NONCE_BYTES
-_TAG_BYTES = envelope.TAG_BYTES
-_NONCES_AT_ONCE = 1_024
 
 
 def _part(value: bytes) -> bytes:
@@ -50,20 +44,13 @@ class FieldSealer:
         # The context is bound sorted by name: the position of each name's value in that order.
         order = sorted(range(len(context_names)), key=lambda i: context_names[i])
         self._context = [(i, _part(context_names[i].encode())) for i in order]
-        self._nonces = b""
-        self._used = 0
-        self._out = ffi.new("unsigned char[]", 4_096)
 
     def seal(
         self, plaintext: bytes, *, row: str, context: Sequence[str], nonce: bytes | None = None
     ) -> bytes:
         """One envelope; `nonce` is for known-answer tests only."""
         if nonce is None:
-            used = self._used
-            if used == len(self._nonces):
-                self._nonces, used = os.urandom(_NONCE_BYTES * _NONCES_AT_ONCE), 0
-            self._used = used + _NONCE_BYTES
-            nonce = self._nonces[used : self._used]
+            nonce = random_bytes(_NONCE_BYTES)
         elif len(nonce) != _NONCE_BYTES:
             raise ValueError("nonces are 24 bytes")
         encoded = row.encode()
@@ -71,13 +58,4 @@ class FieldSealer:
         for i, name in self._context:
             encoded = context[i].encode()
             ad += (name, _pack(len(encoded)), encoded)
-        data, padded = b"".join(ad), _pad(plaintext)
-        size = len(padded) + _TAG_BYTES
-        if size > len(self._out):
-            self._out = ffi.new("unsigned char[]", size)
-        failed = _encrypt(
-            self._out, ffi.NULL, padded, len(padded), data, len(data), ffi.NULL, nonce, self._key
-        )
-        if failed:
-            raise RuntimeError("libsodium refused to encrypt a field")
-        return self._header + nonce + ffi.buffer(self._out, size)[:]
+        return self._header + nonce + _encrypt(_pad(plaintext), b"".join(ad), nonce, self._key)
