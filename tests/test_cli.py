@@ -1,4 +1,4 @@
-"""The `corridor` command: init prints shares once, recover needs k of them, demo serves."""
+"""The `corridor` command: init prints shares once, recover needs k of them (demo: tests/web/test_demo.py)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,9 @@ import os
 import pty
 import re
 import select
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from io import StringIO
 from pathlib import Path
 
@@ -286,55 +283,6 @@ def test_totp_command_prints_the_current_code(alice: User) -> None:
     call_command("totp", "alice", stdout=out)
     device = second_factor.confirmed_totp_devices(alice).get()
     assert out.getvalue().strip() == second_factor.current_totp_code(device)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def test_demo_serves_its_login_page_at_the_printed_address(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CORRIDOR_", "DJANGO_", "DATABASE_URL"))}
-    env.update({"CORRIDOR_ARGON2_OPSLIMIT": "1", "CORRIDOR_ARGON2_MEMLIMIT": "8192", "PYTHONUNBUFFERED": "1"})
-    port = free_port()
-    corridor = Path(sys.executable).parent / "corridor"
-    process = subprocess.Popen(
-        [str(corridor), "demo", "--port", str(port), "--data-dir", str(tmp_path / "demo")],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        printed = []
-        for line in process.stdout:
-            printed.append(line)
-            if line.startswith("Recovery shares"):
-                break
-        text = "".join(printed)
-        address = next(line.split()[1] for line in printed if line.startswith("Open:"))
-        assert address == f"http://127.0.0.1:{port}/staff/login/"
-        for name in ("olga", "alice", "carol", "erin", "dave", "judy"):
-            assert f"  {name} " in text
-        assert "totp alice" in text
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(address, timeout=5) as response:  # noqa: S310 - loopback only
-                    body = response.read().decode()
-                    assert response.status == 200
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                assert process.poll() is None, "the demo server exited"
-                assert time.monotonic() < deadline, "the demo did not answer within a minute"
-                time.sleep(0.2)
-        assert 'name="password"' in body
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def test_recovery_is_refused_for_roles_that_hold_no_case_keys(

@@ -84,7 +84,10 @@ def gone(pid: int) -> bool:
     return Path(f"/proc/{pid}/stat").read_text().split(")")[1].split()[0] == "Z"
 
 
-def test_the_demo_runs_the_worker_beside_the_server_and_writes_alerts_to_files(tmp_path: Path) -> None:
+def test_the_demo_serves_its_printed_address_runs_the_worker_and_writes_alerts(
+    tmp_path: Path,
+) -> None:
+    """One demo started as a person starts it: every check of the running demo shares its one build."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CORRIDOR_", "DJANGO_", "DATABASE_URL"))}
     env.update({"CORRIDOR_ARGON2_OPSLIMIT": "1", "CORRIDOR_ARGON2_MEMLIMIT": "8192", "PYTHONUNBUFFERED": "1"})
     data_dir = tmp_path / "demo"
@@ -106,6 +109,11 @@ def test_the_demo_runs_the_worker_beside_the_server_and_writes_alerts_to_files(t
             if line.startswith("Alert e-mails:"):
                 break
         text = "".join(printed)
+        address = next(line.split()[1] for line in printed if line.startswith("Open:"))
+        assert address == f"http://127.0.0.1:{port}/staff/login/"
+        for name in ("olga", "alice", "carol", "erin", "dave", "judy"):
+            assert f"  {name} " in text
+        assert "totp alice" in text
         match = re.search(r"Worker: +running beside the server \(process (\d+)\)", text)
         assert match, text
         worker = int(match.group(1))
@@ -119,6 +127,9 @@ def test_the_demo_runs_the_worker_beside_the_server_and_writes_alerts_to_files(t
                 return False
 
         wait_for(answers, "the server answering", process)
+        with urllib.request.urlopen(address, timeout=5) as response:  # noqa: S310 - loopback only
+            assert response.status == 200
+            assert 'name="password"' in response.read().decode()
         mail = data_dir / "mail"
         wait_for(lambda: mail.is_dir() and any(mail.iterdir()), "an alert file", process)
         alert = next(mail.iterdir()).read_text()
