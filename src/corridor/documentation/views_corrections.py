@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -25,6 +28,23 @@ from corridor.documentation.views import once, private_key, refuse
 from corridor.hotline import receipts
 
 documenters = role_required(Role.DOCUMENTER)
+
+
+def _correct_once(
+    request: HttpRequest, form: forms.Form, correct: Callable[[], models.Model], done: str, then: HttpResponse
+) -> HttpResponse | None:
+    """Make a checked correction once (a form sent twice leads to the first one's outcome).
+
+    Returns where to go next, or None when the correction was refused (the error is on the form).
+    """
+    try:
+        _made, repeated = once(request, lambda: str(correct().pk))
+    except services.DocumentationRefused as exc:
+        refuse(form, exc)
+        return None
+    if not repeated:
+        messages.success(request, done)
+    return then
 
 
 @require_http_methods(["GET", "POST"])
@@ -47,24 +67,21 @@ def person_correct(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
                 phone=data["phone"],
                 notes=data["notes"],
             )
-            try:
-                _done, repeated = once(
-                    request,
-                    lambda: str(
-                        corrections.correct_person(
-                            actor=user,
-                            user_private_key=private_key(request),
-                            person=person,
-                            identity=identity,
-                            reason=data["reason"],
-                        ).pk
-                    ),
-                )
-                if not repeated:
-                    messages.success(request, _("The person was corrected; the earlier version is kept."))
-                return redirect("documentation:person", person_id=person.pk)
-            except services.DocumentationRefused as exc:
-                refuse(form, exc)
+            answer = _correct_once(
+                request,
+                form,
+                lambda: corrections.correct_person(
+                    actor=user,
+                    user_private_key=private_key(request),
+                    person=person,
+                    identity=identity,
+                    reason=data["reason"],
+                ),
+                _("The person was corrected; the earlier version is kept."),
+                redirect("documentation:person", person_id=person.pk),
+            )
+            if answer is not None:
+                return answer
     current, earlier = corrections.person_as_recorded(
         user=user, user_private_key=private_key(request), person=person
     )
@@ -111,24 +128,21 @@ def information_correct(request: HttpRequest, event_id: uuid.UUID, information_i
                 count=data["count"],
                 statement=data["statement"],
             )
-            try:
-                _done, repeated = once(
-                    request,
-                    lambda: str(
-                        corrections.correct_information(
-                            actor=user,
-                            user_private_key=private_key(request),
-                            information=information,
-                            data=entry,
-                            reason=data["reason"],
-                        ).pk
-                    ),
-                )
-                if not repeated:
-                    messages.success(request, _("The statement was corrected; the earlier version is kept."))
-                return redirect("documentation:event", event_id=event.pk)
-            except services.DocumentationRefused as exc:
-                refuse(form, exc)
+            answer = _correct_once(
+                request,
+                form,
+                lambda: corrections.correct_information(
+                    actor=user,
+                    user_private_key=private_key(request),
+                    information=information,
+                    data=entry,
+                    reason=data["reason"],
+                ),
+                _("The statement was corrected; the earlier version is kept."),
+                redirect("documentation:event", event_id=event.pk),
+            )
+            if answer is not None:
+                return answer
     current = corrections.information_as_recorded(
         user=user, user_private_key=private_key(request), information=information
     )
@@ -193,26 +207,21 @@ def intervention_correct(
                 reference=data["reference"],
                 notes=data["notes"],
             )
-            try:
-                _done, repeated = once(
-                    request,
-                    lambda: str(
-                        corrections.correct_intervention(
-                            actor=user,
-                            user_private_key=private_key(request),
-                            intervention=intervention,
-                            data=entry,
-                            reason=data["reason"],
-                        ).pk
-                    ),
-                )
-                if not repeated:
-                    messages.success(
-                        request, _("The intervention was corrected; the earlier version is kept.")
-                    )
-                return redirect("documentation:event", event_id=event.pk)
-            except services.DocumentationRefused as exc:
-                refuse(form, exc)
+            answer = _correct_once(
+                request,
+                form,
+                lambda: corrections.correct_intervention(
+                    actor=user,
+                    user_private_key=private_key(request),
+                    intervention=intervention,
+                    data=entry,
+                    reason=data["reason"],
+                ),
+                _("The intervention was corrected; the earlier version is kept."),
+                redirect("documentation:event", event_id=event.pk),
+            )
+            if answer is not None:
+                return answer
     current = corrections.intervention_as_recorded(
         user=user, user_private_key=private_key(request), intervention=intervention
     )
