@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from corridor.accounts import keyring
@@ -33,6 +34,7 @@ from corridor.cases.models import DataKey, DataKeyWrap, KeyPurpose, WrapRecipien
 from corridor.crypto import keys
 from corridor.crypto.envelope import generate_key, open_field, seal_field
 from corridor.crypto.errors import DecryptionFailed
+from corridor.crypto.files import decrypt_chunks
 from corridor.hotline.models import Attachment, Message, MessageKind, Thread, ThreadLayout
 
 # Opening a key that this person does not hold.
@@ -229,6 +231,20 @@ def open_evidence(
         data={"attachment": str(attachment.pk)},
     )
     return base64.b64decode(payload["key"]), str(payload["sha256"])
+
+
+def read_original(
+    *, reader: User | None, evidence_private: bytes, attachment: Attachment
+) -> tuple[bytes, str]:
+    """An upload's original bytes, decrypted in memory, and the SHA-256 taken when it arrived.
+
+    Audited as `open_evidence` is. Raises CryptoError, IntegrityFailure, OSError, ValueError or
+    KeyError when the original cannot be opened; comparing the bytes with the hash is the caller's.
+    """
+    file_key, sha256 = open_evidence(reader=reader, evidence_private=evidence_private, attachment=attachment)
+    with default_storage.open(attachment.original_blob, "rb") as handle:
+        data = b"".join(decrypt_chunks(file_key, iter(lambda: handle.read(65536), b"")))
+    return data, sha256
 
 
 # --- threads written before the staff key --------------------------------------------

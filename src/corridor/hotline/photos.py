@@ -42,7 +42,7 @@ from corridor.accounts.integrity import IntegrityFailure
 from corridor.accounts.models import OrgKeyKind, User
 from corridor.audit.services import record_event
 from corridor.crypto.errors import CryptoError
-from corridor.crypto.files import decrypt_chunks, encrypt_bytes
+from corridor.crypto.files import encrypt_bytes
 from corridor.hotline import keys as thread_keys
 from corridor.hotline.models import Attachment, CopyState, ThreadLayout
 from corridor.hotline.uploads import UploadRejected, strip_image
@@ -226,11 +226,9 @@ def remake_copy(
             _("Only a holder of the evidence key can make the copy again from the original.")
         ) from None
     try:
-        file_key, sha256 = thread_keys.open_evidence(
+        data, sha256 = thread_keys.read_original(
             reader=actor, evidence_private=evidence_private, attachment=attachment
         )
-        with default_storage.open(attachment.original_blob, "rb") as handle:
-            data = b"".join(decrypt_chunks(file_key, iter(lambda: handle.read(65536), b"")))
         meta = thread_keys.open_json(
             conversation_key,
             bytes(attachment.meta),

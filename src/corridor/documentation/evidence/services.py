@@ -363,11 +363,9 @@ def promote_attachment(
             _("You do not hold the evidence key, which alone opens the originals of hotline files.")
         ) from None
     try:
-        file_key, first_sha256 = thread_keys.open_evidence(
+        data, first_sha256 = thread_keys.read_original(
             reader=actor, evidence_private=evidence_private, attachment=attachment
         )
-        with default_storage.open(attachment.original_blob, "rb") as handle:
-            data = b"".join(decrypt_chunks(file_key, iter(lambda: handle.read(READ_CHUNK), b"")))
     except (CryptoError, IntegrityFailure, OSError, ValueError, KeyError):
         raise EvidenceDamaged(_("The original of this file cannot be opened: it was not taken in.")) from None
     if hashlib.sha256(data).hexdigest() != first_sha256 or first_sha256 != found.sha256:
