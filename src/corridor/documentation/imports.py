@@ -38,9 +38,8 @@ from corridor.documentation.models import (
     PerpetratorKind,
     Person,
     Site,
-    VictimKind,
 )
-from corridor.documentation.services import DocumentationRefused, PerpetratorInput
+from corridor.documentation.services import DocumentationRefused
 
 MAX_EVENTS = 200_000
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -129,37 +128,12 @@ def _codes(count: int) -> list[str]:
 # --- checks ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Event:
-    title: str
-    description: str
-    date: edtf.Edtf
-    place: str
-    site: Site | None
+_Event = services.CheckedEvent
+_Act = services.CheckedAct
 
 
-@dataclass(frozen=True, slots=True)
-class _Act:
-    act_type: str
-    methods: tuple[str, ...]
-    victim_kind: str
-    person: Person | None
-    victim: str
-    counts: tuple[int, int, int]
-    date: edtf.Edtf | None
-    place: str
-    site: Site | None
-    status: str
-    notes: str
-    perpetrator: PerpetratorInput | None
-
-
-_VICTIM_KINDS = frozenset(VictimKind.values)
-_PERPETRATOR_KINDS = frozenset(PerpetratorKind.values)
-
-
-class _Checks:
-    """The forms' checks, in their order and with their messages; what passed once passes again."""
+class _Checks(services.Checks):
+    """The services' checks; a vocabulary code, a place or an EDTF date that passed once passes again."""
 
     def __init__(self, *, sites: dict[str, Site], persons: dict[str, Person]) -> None:
         self._sites = sites
@@ -172,86 +146,29 @@ class _Checks:
         if not code and not required:
             return ""
         if (vocabulary, code) not in self._codes:
-            services._check_code(vocabulary, code)
+            super().code(vocabulary, code)
             self._codes.add((vocabulary, code))
         return code
 
     def place(self, place: str) -> str:
         if place and place not in self._places:
-            services._check_place(place)
+            super().place(place)
             self._places.add(place)
         return place
 
     def date(self, text: str, *, required: bool) -> edtf.Edtf | None:
         known = self._dates.get(text)
         if known is None:
-            known = services.parse_date(text, required=required)
+            known = super().date(text, required=required)
             if known is not None:
                 self._dates[text] = known
         return known
 
     def event(self, data: services.EventInput) -> _Event:
-        """As `services.event_sealer`."""
-        title = services.clean_text(data.title, required=True, limit=services.MAX_SHORT)
-        description = services.clean_text(data.description, required=False)
-        date = self.date(data.date, required=True)
-        assert date is not None
-        site = services._check_site(data.site, self._sites)
-        place = self.place(data.place) or (site.place if site else "")
-        if not place:
-            raise DocumentationRefused(_("Choose a place from the gazetteer."))
-        return _Event(title=title, description=description, date=date, place=place, site=site)
+        return services.check_event(data, sites=self._sites, checks=self)
 
     def act(self, data: services.ActInput) -> _Act:
-        """As `services.act_sealer`."""
-        act_type = self.code("act_types", data.act_type)
-        methods = tuple(dict.fromkeys(data.methods))
-        if len(methods) > services.MAX_METHODS:
-            raise DocumentationRefused(_("Too many methods."))
-        for method in methods:
-            self.code("methods", method)
-        if data.victim_kind not in _VICTIM_KINDS:
-            raise DocumentationRefused(_("Choose a value from the list."))
-        person = None
-        if data.victim_person.strip():
-            if data.victim_kind != VictimKind.PERSON:
-                raise DocumentationRefused(_("Only a victim who is one person can be linked to a person."))
-            person = self._persons.get(data.victim_person.strip().upper())
-            if person is None:
-                raise DocumentationRefused(_("There is no person with this code in the event's collection."))
-        victim = services.clean_text(data.victim, required=person is None, limit=services.MAX_SHORT)
-        counts = services._counts(data)
-        date = self.date(data.date, required=False)
-        site = services._check_site(data.site, self._sites)
-        place = self.place(data.place) or (site.place if site else "")
-        status = self.code("statuses", data.status_at_end, required=False)
-        notes = services.clean_text(data.notes, required=False)
-        perpetrator = self.perpetrator(data.perpetrator) if data.perpetrator else None
-        return _Act(
-            act_type=act_type,
-            methods=methods,
-            victim_kind=data.victim_kind,
-            person=person,
-            victim=victim,
-            counts=counts,
-            date=date,
-            place=place,
-            site=site,
-            status=status,
-            notes=notes,
-            perpetrator=perpetrator,
-        )
-
-    def perpetrator(self, data: PerpetratorInput) -> PerpetratorInput:
-        """As `services._check_perpetrator`."""
-        if data.kind not in _PERPETRATOR_KINDS:
-            raise DocumentationRefused(_("Choose a value from the list."))
-        self.code("perpetrator_types", data.perpetrator_type)
-        self.code("degrees", data.degree)
-        name = services.clean_text(
-            data.name, required=data.kind == PerpetratorKind.INSTITUTION, limit=services.MAX_SHORT
-        )
-        return PerpetratorInput(data.kind, data.perpetrator_type, data.degree, name)
+        return services.check_act(data, find_person=self._persons.get, sites=self._sites, checks=self)
 
 
 # --- rows --------------------------------------------------------------------------------------

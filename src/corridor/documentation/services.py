@@ -247,16 +247,55 @@ def record_event_from_testimony(
 EventSealer = Callable[..., Event]
 
 
-def event_sealer(data: EventInput, *, sites: dict[str, Site] | None = None) -> EventSealer:
-    """Check an event's input; returns what builds its row (sealed, not saved) once the key is open."""
+class Checks:
+    """How one value of a record is checked. An import keeps a subclass that checks a value met
+    before only once (corridor.documentation.imports); the checks themselves are these."""
+
+    def code(self, vocabulary: str, code: str, *, required: bool = True) -> str:
+        return _check_code(vocabulary, code, required=required)
+
+    def place(self, place: str) -> str:
+        return _check_place(place)
+
+    def date(self, text: str, *, required: bool) -> edtf.Edtf | None:
+        return parse_date(text, required=required)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedEvent:
+    title: str
+    description: str
+    date: edtf.Edtf
+    place: str
+    site: Site | None
+
+
+def check_event(
+    data: EventInput, *, sites: dict[str, Site] | None = None, checks: Checks | None = None
+) -> CheckedEvent:
+    """An event's input checked, as the form and the import both need it."""
+    checks = checks or Checks()
     title = clean_text(data.title, required=True, limit=MAX_SHORT)
     description = clean_text(data.description, required=False)
-    date = parse_date(data.date, required=True)
+    date = checks.date(data.date, required=True)
     assert date is not None
     site = _check_site(data.site, sites)
-    place = _check_place(data.place) or (site.place if site else "")
+    place = checks.place(data.place) or (site.place if site else "")
     if not place:
         raise DocumentationRefused(_("Choose a place from the gazetteer."))
+    return CheckedEvent(title=title, description=description, date=date, place=place, site=site)
+
+
+def event_sealer(data: EventInput, *, sites: dict[str, Site] | None = None) -> EventSealer:
+    """Check an event's input; returns what builds its row (sealed, not saved) once the key is open."""
+    checked = check_event(data, sites=sites)
+    title, description, date, place, site = (
+        checked.title,
+        checked.description,
+        checked.date,
+        checked.place,
+        checked.site,
+    )
 
     def build(*, actor: User, key: bytes, collection: Collection, code: str, now: datetime) -> Event:
         event = Event(
@@ -349,11 +388,12 @@ def _counts(data: ActInput) -> tuple[int, int, int]:
     return low, best, high
 
 
-def _check_perpetrator(data: PerpetratorInput) -> PerpetratorInput:
+def _check_perpetrator(data: PerpetratorInput, checks: Checks | None = None) -> PerpetratorInput:
+    checks = checks or Checks()
     if data.kind not in PerpetratorKind.values:
         raise DocumentationRefused(_("Choose a value from the list."))
-    _check_code("perpetrator_types", data.perpetrator_type)
-    _check_code("degrees", data.degree)
+    checks.code("perpetrator_types", data.perpetrator_type)
+    checks.code("degrees", data.degree)
     name = clean_text(data.name, required=data.kind == PerpetratorKind.INSTITUTION, limit=MAX_SHORT)
     return PerpetratorInput(data.kind, data.perpetrator_type, data.degree, name)
 
@@ -383,6 +423,71 @@ def involvement_row(
     return involvement
 
 
+@dataclass(frozen=True, slots=True)
+class CheckedAct:
+    act_type: str
+    methods: tuple[str, ...]
+    victim_kind: str
+    person: Person | None
+    victim: str
+    counts: tuple[int, int, int]
+    date: edtf.Edtf | None
+    place: str
+    site: Site | None
+    status: str
+    notes: str
+    perpetrator: PerpetratorInput | None
+
+
+def check_act(
+    data: ActInput,
+    *,
+    find_person: Callable[[str], Person | None],
+    sites: dict[str, Site] | None = None,
+    checks: Checks | None = None,
+) -> CheckedAct:
+    """An act's input checked, as the form and the import both need it; `find_person` looks a
+    person of the event's collection up by code."""
+    checks = checks or Checks()
+    act_type = checks.code("act_types", data.act_type)
+    methods = tuple(dict.fromkeys(data.methods))
+    if len(methods) > MAX_METHODS:
+        raise DocumentationRefused(_("Too many methods."))
+    for method in methods:
+        checks.code("methods", method)
+    if data.victim_kind not in VictimKind.values:
+        raise DocumentationRefused(_("Choose a value from the list."))
+    person = None
+    if data.victim_person.strip():
+        if data.victim_kind != VictimKind.PERSON:
+            raise DocumentationRefused(_("Only a victim who is one person can be linked to a person."))
+        person = find_person(data.victim_person.strip().upper())
+        if person is None:
+            raise DocumentationRefused(_("There is no person with this code in the event's collection."))
+    victim = clean_text(data.victim, required=person is None, limit=MAX_SHORT)
+    counts = _counts(data)
+    date = checks.date(data.date, required=False)
+    site = _check_site(data.site, sites)
+    place = checks.place(data.place) or (site.place if site else "")
+    status = checks.code("statuses", data.status_at_end, required=False)
+    notes = clean_text(data.notes, required=False)
+    perpetrator = _check_perpetrator(data.perpetrator, checks) if data.perpetrator else None
+    return CheckedAct(
+        act_type=act_type,
+        methods=methods,
+        victim_kind=data.victim_kind,
+        person=person,
+        victim=victim,
+        counts=counts,
+        date=date,
+        place=place,
+        site=site,
+        status=status,
+        notes=notes,
+        perpetrator=perpetrator,
+    )
+
+
 ActSealer = Callable[..., tuple[Act, Involvement | None]]
 
 
@@ -395,35 +500,26 @@ def act_sealer(
 ) -> ActSealer:
     """Check an act's input; returns what builds its rows (sealed, not saved) once the key is open.
 
-    `sites` and `persons` (by id and by code) spare a query per act in an import.
+    `sites` and `persons` (by code) spare a query per act in an import.
     """
-    act_type = _check_code("act_types", data.act_type)
-    methods = list(dict.fromkeys(data.methods))
-    if len(methods) > MAX_METHODS:
-        raise DocumentationRefused(_("Too many methods."))
-    for method in methods:
-        _check_code("methods", method)
-    if data.victim_kind not in VictimKind.values:
-        raise DocumentationRefused(_("Choose a value from the list."))
-    person = None
-    if data.victim_person.strip():
-        if data.victim_kind != VictimKind.PERSON:
-            raise DocumentationRefused(_("Only a victim who is one person can be linked to a person."))
-        code = data.victim_person.strip().upper()
+
+    def find_person(code: str) -> Person | None:
         if persons is not None:
-            person = persons.get(code)
-        else:
-            person = Person.objects.filter(collection_id=collection_id, code=code).first()
-        if person is None:
-            raise DocumentationRefused(_("There is no person with this code in the event's collection."))
-    victim = clean_text(data.victim, required=person is None, limit=MAX_SHORT)
-    count_min, count_best, count_max = _counts(data)
-    date = parse_date(data.date, required=False)
-    site = _check_site(data.site, sites)
-    place = _check_place(data.place) or (site.place if site else "")
-    status = _check_code("statuses", data.status_at_end, required=False)
-    notes = clean_text(data.notes, required=False)
-    perpetrator = _check_perpetrator(data.perpetrator) if data.perpetrator else None
+            return persons.get(code)
+        return Person.objects.filter(collection_id=collection_id, code=code).first()
+
+    checked = check_act(data, find_person=find_person, sites=sites)
+    act_type, person, victim, date, site, place = (
+        checked.act_type,
+        checked.person,
+        checked.victim,
+        checked.date,
+        checked.site,
+        checked.place,
+    )
+    methods = list(checked.methods)
+    count_min, count_best, count_max = checked.counts
+    status, notes, perpetrator = checked.status, checked.notes, checked.perpetrator
 
     def build(
         *, actor: User, key: bytes, version: int, event: Event, now: datetime
